@@ -1,0 +1,3 @@
+"""client package."""
+
+from __future__ import annotations

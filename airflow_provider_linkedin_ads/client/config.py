@@ -1,0 +1,143 @@
+"""Frozen configuration of the LinkedIn Ads client, resolved once at the edge.
+
+The client never sees an Airflow ``Connection``: the hook (or your own code) builds a
+:class:`ClientConfig` and hands it over. Secrets are kept out of ``repr``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from airflow_provider_linkedin_ads.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_API_BASE_URL",
+    "DEFAULT_API_VERSION",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_TOKEN_URL",
+    "TUNNEL_THRESHOLD",
+    "ClientConfig",
+    "RetryPolicy",
+    "check_secure_url",
+]
+
+DEFAULT_API_BASE_URL = "https://api.linkedin.com/rest"
+DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+#: A recent, active ``LinkedIn-Version``; bump it with the procedure in the README.
+DEFAULT_API_VERSION = "202608"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 300.0
+#: Queries whose encoded form is longer than this many characters are tunnelled (POST + override).
+TUNNEL_THRESHOLD = 4000
+
+_VERSION_RE = re.compile(r"^[0-9]{6}(\.[0-9]{2})?$")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried (one policy, applied by ``client.retry``).
+
+    :param max_attempts: attempts per call, the first one included.
+    :param max_total_wait: seconds of waiting per call after which the last error is raised.
+    :param initial_wait: first backoff in seconds; doubles each attempt, with full jitter.
+    :param max_wait: cap of a single backoff (``Retry-After`` is capped by it too).
+    :param data_throttle_wait: wait after a 45-million-metric-values throttle (>= 330 s).
+    :param after_refresh_wait: pause before retrying a 401 received right after a fresh token.
+    """
+
+    max_attempts: int = 8
+    max_total_wait: float = 1800.0
+    initial_wait: float = 1.0
+    max_wait: float = 120.0
+    data_throttle_wait: float = 330.0
+    after_refresh_wait: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ConfigurationError("max_attempts must be at least 1", argument="max_attempts")
+        if self.data_throttle_wait < 0 or self.initial_wait < 0 or self.max_wait < 0:
+            raise ConfigurationError("retry waits must not be negative", argument="retry_policy")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything the client needs, secrets included (never shown by ``repr``).
+
+    Either ``access_token`` or the trio ``client_id``/``client_secret``/``refresh_token`` must be
+    given; with both, the access token is used first and refreshed through the refresh token.
+
+    .. code-block:: python
+
+        config = ClientConfig(client_id="abc", client_secret="...", refresh_token="...", api_version="202609")
+    """
+
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    api_version: str = DEFAULT_API_VERSION
+    api_base_url: str = DEFAULT_API_BASE_URL
+    token_url: str = DEFAULT_TOKEN_URL
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    tunnel_threshold: int = TUNNEL_THRESHOLD
+    pool_size: int = 16
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if not _VERSION_RE.match(self.api_version or ""):
+            raise ConfigurationError(
+                f"api_version must look like YYYYMM (or YYYYMM.RR), got {self.api_version!r}",
+                argument="api_version",
+            )
+        check_secure_url(self.api_base_url, argument="api_base_url")
+        check_secure_url(self.token_url, argument="token_url")
+        object.__setattr__(self, "api_base_url", self.api_base_url.rstrip("/"))
+        if not self.access_token and not self.can_refresh:
+            raise ConfigurationError(
+                "no credentials: set extra access_token, or login (client id), password (client secret) "
+                "and extra refresh_token",
+                argument="access_token",
+            )
+
+    @property
+    def can_refresh(self) -> bool:
+        """True when the refresh-token grant is possible."""
+        return bool(self.client_id and self.client_secret and self.refresh_token)
+
+    def replace(self, **changes: object) -> ClientConfig:
+        """Return a copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def check_secure_url(url: str, *, argument: str) -> None:
+    """Refuse URLs that would send credentials in clear text.
+
+    ``https://`` is always accepted; ``http://`` only for loopback hosts (``localhost``,
+    ``127.0.0.0/8``, ``::1``), which is what the bundled emulator uses.
+
+    :raises ConfigurationError: naming ``argument``.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return
+    raise ConfigurationError(
+        f"{argument} must be an https:// URL (http:// is allowed only for loopback hosts); got {url!r}",
+        argument=argument,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,3 @@
+"""hooks package."""
+
+from __future__ import annotations

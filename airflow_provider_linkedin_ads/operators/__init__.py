@@ -1,0 +1,3 @@
+"""operators package."""
+
+from __future__ import annotations

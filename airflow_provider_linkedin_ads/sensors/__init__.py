@@ -1,0 +1,3 @@
+"""sensors package."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""triggers package."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""utils package."""
+
+from __future__ import annotations
