@@ -1,3 +1,39 @@
-"""client package."""
+"""LinkedIn Ads API client: requests + tenacity over the pure core, never Airflow.
+
+The public names are loaded lazily, so importing ``client.config`` (a pure value object) does not
+import ``requests`` or ``tenacity``.
+
+.. code-block:: python
+
+    from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
+
+    with LinkedInAdsClient(ClientConfig(access_token="...")) as client:
+        client.finder("adAnalytics", "analytics", [("pivot", "CAMPAIGN")])
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.client.client import BatchResult, LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
+    from airflow_provider_linkedin_ads.client.stats import ClientStats
+
+__all__ = ["BatchResult", "ClientConfig", "ClientStats", "LinkedInAdsClient", "RetryPolicy"]
+
+_HOMES = {
+    "BatchResult": "client",
+    "ClientConfig": "config",
+    "ClientStats": "stats",
+    "LinkedInAdsClient": "client",
+    "RetryPolicy": "config",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

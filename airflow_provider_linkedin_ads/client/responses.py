@@ -1,0 +1,287 @@
+"""Turn LinkedIn's answers into JSON or into the typed errors of ``errors.py``.
+
+This is the only place that reads LinkedIn's error bodies, and :func:`classify_429` is the only
+place in the package that reads message *text*: LinkedIn tells its three kinds of 429 apart only
+there (``linkedin-api.md`` 10.2). Everything downstream branches on the exception types.
+
+.. code-block:: text
+
+    2xx, JSON object (or empty)     -> dict
+    2xx, anything else              -> TransportError (a body cut mid-way)
+    non-JSON error body             -> ServerError (gateway HTML), except 414 and 429
+    400 / 403 / 404 / 414           -> BadRequestError / PermissionDeniedError / NotFoundError / RequestTooLongError
+    401                             -> AuthenticationError (.status, .code, .service_error_code)
+    426                             -> VersionNotActiveError (.requested_version)
+    429                             -> classify_429(): DataThrottleError / DailyQuotaExceededError / ThrottledError
+    5xx                             -> ServerError
+    any other status                -> APIError
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_linkedin_ads.client.config import DEFAULT_API_VERSION
+from airflow_provider_linkedin_ads.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    DailyQuotaExceededError,
+    DataThrottleError,
+    InputError,
+    LinkedInAdsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLongError,
+    ServerError,
+    ThrottledError,
+    TransportError,
+    VersionNotActiveError,
+)
+
+if TYPE_CHECKING:
+    import requests
+
+    from airflow_provider_linkedin_ads.errors import RequestSummary
+
+__all__ = [
+    "classify_429",
+    "decode_json",
+    "error_from_answer",
+    "error_from_response",
+    "next_utc_midnight",
+    "parse_retry_after",
+    "preview",
+]
+
+#: Characters of a non-JSON body kept in an error message.
+PREVIEW_CHARS = 300
+
+_BY_STATUS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    414: RequestTooLongError,
+}
+# Statuses whose meaning does not depend on the body: LinkedIn's edge may answer them in plain text.
+_STATUS_WINS_OVER_BODY = frozenset({414, 429})
+_DATA_THROTTLE_MARKERS = ("45 million", "data request limit")
+# "APPLICATION_AND_MEMBER DAY limit", "APPLICATION DAY limit", "MEMBER_DAY": DAY not inside a word.
+_DAY_WINDOW = re.compile(r"(?<![A-Za-z])DAY(?![A-Za-z])")
+
+
+def classify_429(
+    status: int, body: Mapping[str, Any] | str | None, headers: Mapping[str, str] | None = None
+) -> type[RateLimitError]:
+    """Tell which kind of 429 LinkedIn sent: data throttle, daily quota, or short-window throttle.
+
+    All three share status 429 and code ``TOO_MANY_REQUESTS``; only the message differs, so this
+    function is the single place allowed to read it. Order matters: the data-throttle wording first,
+    then a ``DAY`` window token, else a short-window throttle.
+
+    :param status: the HTTP status (kept for symmetry; anything but 429 still classifies by body).
+    :param body: the decoded JSON error body, or the raw text when it was not JSON.
+    :param headers: the answer's headers (LinkedIn sends no window header today; accepted so a
+        future one can be read here without changing callers).
+    """
+    text = _message_text(body)
+    lowered = text.lower()
+    if any(marker in lowered for marker in _DATA_THROTTLE_MARKERS):
+        return DataThrottleError
+    if _DAY_WINDOW.search(text):
+        return DailyQuotaExceededError
+    return ThrottledError
+
+
+def _message_text(body: Mapping[str, Any] | str | None) -> str:
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body
+    return " ".join(str(body.get(key) or "") for key in ("message", "code", "error_description"))
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Parse ``Retry-After`` (delta seconds or an HTTP date) into non-negative seconds.
+
+    :param value: the header value, or ``None`` when absent.
+    :param now: the current POSIX time, for HTTP dates.
+    :returns: seconds to wait, or ``None`` when absent or unreadable.
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        return _seconds_until_http_date(text, now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _seconds_until_http_date(text: str, now: float) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; obsolete forms may lack the zone
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+def next_utc_midnight(now: float) -> dt.datetime:
+    """Return the next 00:00 UTC after ``now`` (when LinkedIn's daily quotas reset)."""
+    today = dt.datetime.fromtimestamp(now, tz=dt.UTC).date()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def preview(text: str) -> str:
+    """Return the first :data:`PREVIEW_CHARS` characters of ``text`` with whitespace collapsed."""
+    collapsed = " ".join(text.split())
+    return collapsed if len(collapsed) <= PREVIEW_CHARS else collapsed[:PREVIEW_CHARS] + "..."
+
+
+def decode_json(content: bytes, status: int) -> dict[str, Any]:
+    """Decode a successful answer; an empty body is ``{}``.
+
+    :raises TransportError: when the body is not a JSON object (typically cut mid-body).
+    """
+    if not content.strip():
+        return {}
+    try:
+        data = json.loads(content)
+    except ValueError as err:  # includes UnicodeDecodeError
+        raise TransportError(
+            f"HTTP {status} answer is not valid JSON (cut mid-body?): {preview(content.decode('utf-8', 'replace'))}"
+        ) from err
+    if not isinstance(data, dict):
+        raise TransportError(f"HTTP {status} answer is JSON but not an object: {type(data).__name__}")
+    return data
+
+
+def error_from_response(
+    response: requests.Response, *, requested_version: str, summary: RequestSummary | None, now: float
+) -> LinkedInAdsError:
+    """Build the typed error for an unsuccessful ``requests`` response (see :func:`error_from_answer`)."""
+    return error_from_answer(
+        response.status_code,
+        response.content,
+        response.headers,
+        reason=response.reason or "",
+        requested_version=requested_version,
+        summary=summary,
+        now=now,
+    )
+
+
+def error_from_answer(
+    status: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    reason: str = "",
+    requested_version: str,
+    summary: RequestSummary | None,
+    now: float,
+) -> LinkedInAdsError:
+    """Build the typed error for an error answer (the table in the module docstring).
+
+    :param status: the HTTP status (>= 300).
+    :param content: the raw body.
+    :param headers: the answer's headers (``Retry-After`` is read case-insensitively).
+    :param reason: the HTTP reason phrase, used when the body has no message.
+    :param requested_version: the ``LinkedIn-Version`` the request sent (named by a 426).
+    :param summary: token-free description of the request, attached to :class:`APIError`.
+    :param now: current POSIX time, for ``Retry-After`` dates and a daily quota's reset.
+    """
+    body, text = _parse_body(content)
+    retry_after = parse_retry_after(_header(headers, "Retry-After"), now)
+    if body is None and status not in _STATUS_WINS_OVER_BODY:
+        message = f"non-JSON answer: {preview(text)}"
+        return ServerError(message, status=status, request_summary=summary, retry_after=retry_after)
+    fields = _body_fields(body or {})
+    message = _message(body, text, reason, status)
+    if status == 401:
+        return AuthenticationError(message, status=status, **fields)
+    common: dict[str, Any] = {"status": status, "request_summary": summary, "retry_after": retry_after}
+    common.update(fields, input_errors=_input_errors(body or {}))
+    if status == 426:
+        return VersionNotActiveError(
+            _version_message(requested_version, message), requested_version=requested_version, **common
+        )
+    if status == 429:
+        kind = classify_429(status, body if body is not None else text, headers)
+        if kind is DailyQuotaExceededError:
+            return DailyQuotaExceededError(message, resets_at=next_utc_midnight(now), **common)
+        return kind(message, **common)
+    kind_by_status = ServerError if status >= 500 else _BY_STATUS.get(status, APIError)
+    return kind_by_status(message, **common)
+
+
+def _parse_body(content: bytes) -> tuple[Mapping[str, Any] | None, str]:
+    """Return (JSON object or ``None`` when the body is not one, body text); empty is ``{}``."""
+    text = content.decode("utf-8", errors="replace")
+    if not text.strip():
+        return {}, ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, text
+    return (data if isinstance(data, Mapping) else None), text
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    return next((item for key, item in headers.items() if key.lower() == lowered), None)
+
+
+def _body_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    code = body.get("code")
+    return {
+        "code": None if code is None else str(code),
+        "service_error_code": _int_or_none(body.get("serviceErrorCode")),
+    }
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _input_errors(body: Mapping[str, Any]) -> list[InputError]:
+    details = body.get("errorDetails")
+    items = details.get("inputErrors") if isinstance(details, Mapping) else None
+    if not isinstance(items, list):
+        return []
+    return [InputError.from_json(item) for item in items if isinstance(item, Mapping)]
+
+
+def _message(body: Mapping[str, Any] | None, text: str, reason: str, status: int) -> str:
+    if body is not None:
+        found = body.get("message")
+        if found:
+            return str(found)
+        return reason or f"HTTP {status}"
+    return preview(text) or reason or f"HTTP {status}"
+
+
+def _version_message(requested_version: str, linkedin_message: str) -> str:
+    return (
+        f"LinkedIn-Version {requested_version} is no longer active; set api_version (connection extra or "
+        f"operator argument) to a current version such as {DEFAULT_API_VERSION} "
+        f"(LinkedIn said: {linkedin_message})"
+    )

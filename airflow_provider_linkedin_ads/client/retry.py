@@ -1,0 +1,186 @@
+"""The one retry policy of the client, built from tenacity strategies.
+
+.. code-block:: text
+
+    retried     TransportError, ServerError, ThrottledError, DataThrottleError
+    not retried everything else: DailyQuotaExceededError, 4xx, AuthenticationError, ConfigurationError
+    wait        DataThrottleError   -> max(data_throttle_wait, Retry-After capped by max_wait)
+                Retry-After present -> Retry-After, capped by max_wait
+                otherwise           -> exponential with full jitter: uniform(0, min(max_wait, initial_wait * 2**(n-1)))
+    stop        after max_attempts, or when the next wait would push the total past max_total_wait
+    at the end  the last error is re-raised unchanged (reraise=True)
+
+Works with ``tenacity>=8.3``: the wait is a plain callable (no ``wait_exception``), and the wait and
+stop strategies share one memoised plan per attempt, so the result does not depend on the order in
+which a tenacity version evaluates them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
+
+import tenacity
+from tenacity.stop import stop_base
+
+from airflow_provider_linkedin_ads.errors import (
+    APIError,
+    DataThrottleError,
+    LinkedInAdsError,
+    ServerError,
+    ThrottledError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    import logging
+
+    from airflow_provider_linkedin_ads.client.config import RetryPolicy
+
+__all__ = ["RETRYABLE_ERRORS", "Jitter", "RetryRunner", "backoff_wait"]
+
+T = TypeVar("T")
+
+#: The transient error types; nothing else is ever retried.
+RETRYABLE_ERRORS: tuple[type[LinkedInAdsError], ...] = (
+    TransportError,
+    ServerError,
+    ThrottledError,
+    DataThrottleError,
+)
+
+#: ``jitter(low, high)`` returns a number in ``[low, high]``; ``random.uniform`` by default.
+Jitter: TypeAlias = Callable[[float, float], float]
+
+# 2**64 seconds is far beyond any max_wait; the cap keeps the power from overflowing a float.
+_MAX_EXPONENT = 64
+
+
+def backoff_wait(
+    error: BaseException | None,
+    attempt: int,
+    policy: RetryPolicy,
+    jitter: Jitter = random.uniform,
+) -> float:
+    """Seconds to wait after ``attempt`` (1-based) failed with ``error``.
+
+    :param error: the exception of the failed attempt.
+    :param attempt: how many attempts have been made so far.
+    :param policy: the configured :class:`~airflow_provider_linkedin_ads.client.config.RetryPolicy`.
+    :param jitter: source of randomness for the exponential backoff.
+    """
+    retry_after = error.retry_after if isinstance(error, APIError) else None
+    capped = None if retry_after is None else min(retry_after, policy.max_wait)
+    if isinstance(error, DataThrottleError):
+        return max(policy.data_throttle_wait, capped or 0.0)
+    if capped is not None:
+        return max(0.0, capped)
+    exponent = min(max(attempt - 1, 0), _MAX_EXPONENT)
+    ceiling = min(policy.max_wait, policy.initial_wait * 2.0**exponent)
+    return min(ceiling, max(0.0, jitter(0.0, ceiling)))
+
+
+class _WaitPlan:
+    """Per-call memo: the wait of attempt *n* is computed once and shared by ``wait`` and ``stop``."""
+
+    def __init__(self, policy: RetryPolicy, jitter: Jitter) -> None:
+        self._policy = policy
+        self._jitter = jitter
+        self._planned: dict[int, float] = {}
+
+    def wait(self, state: tenacity.RetryCallState) -> float:
+        attempt = state.attempt_number
+        if attempt not in self._planned:
+            error = state.outcome.exception() if state.outcome is not None else None
+            self._planned[attempt] = backoff_wait(error, attempt, self._policy, self._jitter)
+        return self._planned[attempt]
+
+    def total_wait(self, state: tenacity.RetryCallState) -> float:
+        """Seconds waited so far plus the wait planned after the current attempt."""
+        return state.idle_for + self.wait(state)
+
+
+class _StopAfterTotalWait(stop_base):
+    """Stop when the next wait would push the call's total waiting past ``max_total_wait``."""
+
+    def __init__(self, plan: _WaitPlan, max_total_wait: float) -> None:
+        self._plan = plan
+        self._max_total_wait = max_total_wait
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self._plan.total_wait(retry_state) > self._max_total_wait
+
+
+class RetryRunner:
+    """Runs a call under the retry policy; sleeping, logging and counting are injected.
+
+    :param policy: attempts and waits.
+    :param sleep: called with the seconds to wait (tests pass a recorder, so nothing sleeps).
+    :param logger: receives one warning per retry, naming the reason.
+    :param on_retry: called with the error type name of every retry (statistics).
+    :param jitter: randomness of the exponential backoff.
+
+    .. code-block:: python
+
+        runner = RetryRunner(RetryPolicy(), sleep=time.sleep, logger=log)
+        data = runner.call(lambda: fetch_page(), describe="GET adAnalytics q=analytics")
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], None],
+        logger: logging.Logger,
+        on_retry: Callable[[str], None] | None = None,
+        jitter: Jitter = random.uniform,
+    ) -> None:
+        self._policy = policy
+        self._sleep = sleep
+        self._log = logger
+        self._on_retry = on_retry
+        self._jitter = jitter
+
+    def call(self, fn: Callable[[], T], *, describe: str) -> T:
+        """Call ``fn`` until it succeeds, fails with a non-retryable error, or the policy gives up.
+
+        :param fn: one attempt; it raises the typed errors of ``errors.py``.
+        :param describe: token-free text naming the request, used in retry log lines.
+        :raises LinkedInAdsError: the last error, unchanged, when retries are exhausted.
+        """
+        plan = _WaitPlan(self._policy, self._jitter)
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(RETRYABLE_ERRORS),
+            wait=plan.wait,
+            stop=(
+                tenacity.stop_after_attempt(self._policy.max_attempts)
+                | _StopAfterTotalWait(plan, self._policy.max_total_wait)
+            ),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._report(state, plan, describe),
+            reraise=True,
+        )
+        return retrying(fn)
+
+    def _report(self, state: tenacity.RetryCallState, plan: _WaitPlan, describe: str) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        reason = type(error).__name__
+        status = error.status if isinstance(error, APIError) else None
+        self._log.warning(
+            "LinkedIn Ads %s failed with %s (HTTP %s), attempt %d/%d; retrying in %.1f s: %s",
+            describe,
+            reason,
+            status if status is not None else "-",
+            state.attempt_number,
+            self._policy.max_attempts,
+            plan.wait(state),
+            _short(error),
+        )
+        if self._on_retry is not None:
+            self._on_retry(reason)
+
+
+def _short(error: BaseException | None, limit: int = 300) -> str:
+    text = str(error) if error is not None else ""
+    return text if len(text) <= limit else text[:limit] + "..."

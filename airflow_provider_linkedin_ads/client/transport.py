@@ -1,0 +1,211 @@
+"""HTTP boundary: session, headers, byte-exact URLs, query tunnelling, and sending.
+
+The client decides *what* to send (``LinkedInAdsClient``); this module only builds the wire form
+and sends it. Answers are turned into JSON or typed errors by
+:mod:`airflow_provider_linkedin_ads.client.responses` (re-exported here).
+
+Two rules from ``linkedin-api.md`` sections 7 and 8 shape it:
+
+* The query string comes from :func:`airflow_provider_linkedin_ads.restli.build_query` and is sent
+  byte for byte: the finished URL is set on the prepared request *after* ``requests`` prepared it, so
+  nothing re-quotes ``List(``, ``%3A`` or the raw commas of ``fields``.
+* A query longer than ``ClientConfig.tunnel_threshold`` characters (default
+  :data:`~airflow_provider_linkedin_ads.client.config.TUNNEL_THRESHOLD`, 4,000) is *tunnelled*:
+  ``POST`` to the same path, ``X-HTTP-Method-Override: GET``,
+  ``Content-Type: application/x-www-form-urlencoded`` and the exact query as the body.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from airflow_provider_linkedin_ads import __version__
+from airflow_provider_linkedin_ads.client.responses import (
+    classify_429,
+    decode_json,
+    error_from_response,
+    next_utc_midnight,
+    parse_retry_after,
+)
+from airflow_provider_linkedin_ads.errors import ConfigurationError, TransportError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from airflow_provider_linkedin_ads.client.config import ClientConfig
+
+__all__ = [
+    "FORM_CONTENT_TYPE",
+    "RESTLI_PROTOCOL_VERSION",
+    "USER_AGENT",
+    "OutgoingRequest",
+    "Transport",
+    "api_headers",
+    "build_session",
+    "classify_429",
+    "decode_json",
+    "error_from_response",
+    "introspect_url",
+    "next_utc_midnight",
+    "parse_retry_after",
+    "plan_get",
+    "should_tunnel",
+]
+
+USER_AGENT = f"airflow-provider-linkedin-ads/{__version__} (+python-requests)"
+RESTLI_PROTOCOL_VERSION = "2.0.0"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_INTROSPECT_PATH = "/oauth/v2/introspectToken"
+_MESSAGE_PREVIEW = 300
+
+
+@dataclass(frozen=True)
+class OutgoingRequest:
+    """The wire form of one API request, without credentials.
+
+    :param method: ``GET``, or ``POST`` when tunnelled.
+    :param url: the complete URL, query included for a plain GET; sent byte for byte.
+    :param headers: request-specific headers (method override, content type, Rest.li method).
+    :param body: the tunnelled query, or ``None``.
+    :param tunnelled: whether the GET travels as a ``POST`` with ``X-HTTP-Method-Override``.
+
+    .. code-block:: python
+
+        request = plan_get("https://api.linkedin.com/rest", "adAnalytics", "q=analytics", tunnel=True)
+        request.method, request.url, request.body  # ('POST', '.../rest/adAnalytics', b'q=analytics')
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    tunnelled: bool = False
+
+
+def should_tunnel(query: str, threshold: int) -> bool:
+    """Tell whether an encoded query is too long for the URL (strictly longer than ``threshold``)."""
+    return len(query) > threshold
+
+
+def plan_get(
+    base_url: str, resource: str, query: str, *, tunnel: bool, restli_method: str | None = None
+) -> OutgoingRequest:
+    """Build the wire form of a GET, tunnelled or not.
+
+    :param base_url: ``ClientConfig.api_base_url`` (no trailing slash).
+    :param resource: path below the base URL, e.g. ``"adAnalytics"``; path keys already encoded
+        with :func:`~airflow_provider_linkedin_ads.restli.encode_path_key`.
+    :param query: the encoded query string from ``build_query`` (no leading ``?``).
+    :param tunnel: send as ``POST`` with the query in the body.
+    :param restli_method: value of ``X-RestLi-Method`` (e.g. ``"BATCH_GET"``), if any.
+    :raises ConfigurationError: when ``resource`` is empty or carries a query or fragment.
+    """
+    path_url = f"{base_url}/{_clean_resource(resource)}"
+    headers: dict[str, str] = {}
+    if restli_method:
+        headers["X-RestLi-Method"] = restli_method
+    if tunnel:
+        headers["X-HTTP-Method-Override"] = "GET"
+        headers["Content-Type"] = FORM_CONTENT_TYPE
+        return OutgoingRequest("POST", path_url, headers, query.encode("ascii"), tunnelled=True)
+    url = f"{path_url}?{query}" if query else path_url
+    return OutgoingRequest("GET", url, headers)
+
+
+def _clean_resource(resource: str) -> str:
+    cleaned = resource.strip("/")
+    if not cleaned or "?" in cleaned or "#" in cleaned:
+        raise ConfigurationError(
+            f"resource must be a path below the API base URL without query or fragment, got {resource!r}",
+            argument="resource",
+        )
+    return cleaned
+
+
+def api_headers(access_token: str, api_version: str) -> dict[str, str]:
+    """Return the headers every ``/rest`` call carries (``linkedin-api.md`` 7.1).
+
+    :param access_token: sent only in ``Authorization``; never in a URL.
+    :param api_version: the ``LinkedIn-Version`` (``YYYYMM`` or ``YYYYMM.RR``).
+    """
+    return {
+        "Authorization": f"Bearer {access_token}",
+        "LinkedIn-Version": api_version,
+        "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+    }
+
+
+def introspect_url(token_url: str) -> str:
+    """Return the token-introspection URL next to ``token_url`` (same scheme and host)."""
+    parts = urllib.parse.urlsplit(token_url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, _INTROSPECT_PATH, "", ""))
+
+
+def build_session(config: ClientConfig) -> requests.Session:
+    """Create the one pooled session of a client.
+
+    ``requests`` retries nothing itself (``max_retries=0``): the single retry policy lives in
+    :mod:`airflow_provider_linkedin_ads.client.retry`.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=config.pool_size, pool_maxsize=config.pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class Transport:
+    """Send requests over one shared session with explicit ``(connect, read)`` timeouts.
+
+    Thread-safe as far as ``requests`` is: one session, used concurrently for sending only.
+
+    .. code-block:: python
+
+        transport = Transport(build_session(config), config)
+        response = transport.send(plan_get(config.api_base_url, "adAnalytics", query, tunnel=False), headers)
+    """
+
+    def __init__(self, session: requests.Session, config: ClientConfig) -> None:
+        self._session = session
+        self._timeout = (config.connect_timeout, config.read_timeout)
+
+    def send(self, request: OutgoingRequest, headers: Mapping[str, str]) -> requests.Response:
+        """Send ``request`` with ``headers`` added; the URL goes out exactly as built.
+
+        :raises TransportError: on connection errors, timeouts, TLS failures and cut bodies.
+        """
+        prepared = self._session.prepare_request(
+            requests.Request(
+                request.method, request.url, headers={**headers, **request.headers}, data=request.body
+            )
+        )
+        prepared.url = request.url  # requests re-quotes URLs while preparing; undo that
+        return self._send_prepared(prepared)
+
+    def post_form(self, url: str, form: Mapping[str, str]) -> requests.Response:
+        """POST an ``application/x-www-form-urlencoded`` body (token endpoint, introspection).
+
+        :raises TransportError: on connection errors, timeouts, TLS failures and cut bodies.
+        """
+        body = urllib.parse.urlencode(form).encode("ascii")
+        headers = {"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json", "User-Agent": USER_AGENT}
+        return self.send(OutgoingRequest("POST", url, headers, body), {})
+
+    def _send_prepared(self, prepared: requests.PreparedRequest) -> requests.Response:
+        url = prepared.url or ""
+        settings = self._session.merge_environment_settings(url, {}, None, None, None)
+        try:
+            return self._session.send(prepared, timeout=self._timeout, allow_redirects=False, **settings)
+        except requests.RequestException as err:
+            target = url.partition("?")[0]  # the query adds nothing useful to the message
+            detail = str(err)[:_MESSAGE_PREVIEW]
+            raise TransportError(
+                f"{prepared.method} {target} got no complete answer ({type(err).__name__}: {detail})"
+            ) from err
