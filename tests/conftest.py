@@ -18,7 +18,15 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "dags_examples")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "")
+# Airflow 2.11 raises RemovedInAirflow3Warning when airflow.metrics.protocols is first imported (via
+# BaseOperator, ObjectStoragePath, connection lookups ...) unless the 3.x timer units are switched on;
+# switching them on is the setting the warning asks for, so no warning needs to be filtered.
+os.environ["AIRFLOW__METRICS__TIMER_UNIT_CONSISTENCY"] = "True"
 # Only loopback is ever contacted; make sure no proxy setting reroutes it.
 for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
     os.environ.pop(_name, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+
+# The emulator fixtures (linkedin_ads_emulator, linkedin_ads_connection, linkedin_ads_world); the
+# plugin is opt-in, and pytest only honours pytest_plugins in the root conftest.
+pytest_plugins = ["airflow_provider_linkedin_ads.testing.pytest_plugin"]

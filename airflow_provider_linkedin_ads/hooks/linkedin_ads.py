@@ -1,0 +1,393 @@
+"""``LinkedInAdsHook``: an Airflow connection turned into a configured LinkedIn Ads API client.
+
+The hook is a thin adapter (the Slack provider's model): it resolves configuration once, builds a
+frozen :class:`~airflow_provider_linkedin_ads.client.config.ClientConfig`, and hands it to the
+Airflow-free :class:`~airflow_provider_linkedin_ads.client.LinkedInAdsClient`, where all protocol
+logic (Rest.li encoding, OAuth, tunnelling, retries, typed errors) lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
+
+from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
+from airflow_provider_linkedin_ads.errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    LinkedInAdsError,
+    PermissionDeniedError,
+    TransportError,
+    VersionNotActiveError,
+)
+from airflow_provider_linkedin_ads.get_provider_info import CONN_FIELDS, UI_FIELD_BEHAVIOUR
+from airflow_provider_linkedin_ads.hooks._params import FinderRequest, elements_of
+from airflow_provider_linkedin_ads.utils.connection import ConnectionExtras
+
+# Imported for its side effect: the minimum-Airflow-version guard runs before the hook can be used.
+from airflow_provider_linkedin_ads.version_compat import AIRFLOW_VERSION  # noqa: F401
+
+if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
+    from airflow_provider_linkedin_ads.models import DateRange
+    from airflow_provider_linkedin_ads.restli import Value
+
+__all__ = ["LinkedInAdsHook"]
+
+Facet = Sequence[int | str] | int | str
+
+#: Failure classes of :meth:`LinkedInAdsHook.test_connection`, most specific first.
+_FAILURE_KINDS: tuple[tuple[type[BaseException], str], ...] = (
+    (AirflowNotFoundException, "Connection not found"),
+    (ConfigurationError, "Configuration error"),
+    (AuthenticationError, "Authentication failed"),
+    (
+        PermissionDeniedError,
+        "Permission denied (the member needs the r_ads scope and access to an ad account)",
+    ),
+    (VersionNotActiveError, "LinkedIn-Version not active (raise api_version)"),
+    (APIError, "LinkedIn API error"),
+    (TransportError, "Could not reach the LinkedIn API"),
+    (LinkedInAdsError, "LinkedIn Ads error"),
+)
+
+
+class LinkedInAdsHook(BaseHook):
+    """Interact with the LinkedIn Marketing API (``adAnalytics`` reporting) through a connection.
+
+    Configuration is resolved once, on first use, with the precedence explicit arguments >
+    connection extras > package defaults (``None`` means "not given"). Nothing is read or sent in
+    ``__init__``; the connection is read by :attr:`client_config`, the client built by
+    :attr:`client`. Client secret, refresh token and access tokens (including tokens minted later)
+    are registered with Airflow's secret masker as soon as they are read.
+
+    The connection (type ``linkedin_ads``): ``login`` = OAuth client id, ``password`` = client
+    secret, extras ``refresh_token``, ``access_token``, ``api_version`` (``YYYYMM``) and the optional
+    ``api_base_url`` / ``token_url`` overrides (``http://`` only for loopback hosts). As an
+    environment variable:
+
+    .. code-block:: bash
+
+        export AIRFLOW_CONN_LINKEDIN_ADS_DEFAULT='{"conn_type": "linkedin_ads",
+            "login": "<client id>", "password": "<client secret>",
+            "extra": {"refresh_token": "<refresh token>", "api_version": "202608"}}'
+
+    .. code-block:: python
+
+        import datetime as dt
+
+        from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
+        from airflow_provider_linkedin_ads.models import DateRange
+
+        hook = LinkedInAdsHook(linkedin_ads_conn_id="linkedin_ads_default")
+        rows = hook.analytics(
+            pivot="CAMPAIGN",
+            time_granularity="DAILY",
+            date_range=DateRange(dt.date(2025, 1, 1), dt.date(2025, 1, 31)),
+            accounts=[508000000],
+            fields=["dateRange", "pivotValues", "impressions", "clicks", "costInLocalCurrency"],
+        )
+
+    :param linkedin_ads_conn_id: the Airflow connection id.
+    :param api_version: ``LinkedIn-Version`` (``YYYYMM``); overrides the connection's extra.
+    :param api_base_url: API root; overrides the connection's extra.
+    :param token_url: OAuth token endpoint; overrides the connection's extra.
+    :param retry_policy: how transient failures are retried; default :class:`RetryPolicy`.
+    :param kwargs: passed to Airflow's ``BaseHook`` (``logger_name``).
+    """
+
+    conn_name_attr = "linkedin_ads_conn_id"
+    default_conn_name = "linkedin_ads_default"
+    conn_type = "linkedin_ads"
+    hook_name = "LinkedIn Ads"
+
+    def __init__(
+        self,
+        linkedin_ads_conn_id: str = default_conn_name,
+        *,
+        api_version: str | None = None,
+        api_base_url: str | None = None,
+        token_url: str | None = None,
+        retry_policy: RetryPolicy | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.linkedin_ads_conn_id = linkedin_ads_conn_id
+        self.api_version = api_version
+        self.api_base_url = api_base_url
+        self.token_url = token_url
+        self.retry_policy = retry_policy
+
+    # -- configuration and client ------------------------------------------------------------
+
+    @cached_property
+    def client_config(self) -> ClientConfig:
+        """The resolved, validated client configuration (reads the connection once).
+
+        :raises ConfigurationError: naming the field, for malformed extras, an invalid
+            ``api_version``, a non-loopback ``http://`` URL or missing credentials.
+        """
+        conn = self.get_connection(self.linkedin_ads_conn_id)
+        extras = ConnectionExtras.from_connection(conn, conn_type=self.conn_type)
+        unknown = extras.unknown_keys()
+        if unknown:
+            self.log.warning(
+                "Connection %r: ignoring unknown extra keys %s", self.linkedin_ads_conn_id, unknown
+            )
+        resolved: dict[str, Any] = {
+            "client_id": _blank_to_none(conn.login),
+            "client_secret": _masked(_blank_to_none(conn.password), "client_secret"),
+            "refresh_token": _masked(extras.get_str("refresh_token"), "refresh_token"),
+            "access_token": _masked(extras.get_str("access_token"), "access_token"),
+            "api_version": _first(self.api_version, extras.get_str("api_version")),
+            "api_base_url": _first(self.api_base_url, extras.get_str("api_base_url")),
+            "token_url": _first(self.token_url, extras.get_str("token_url")),
+            "retry": self.retry_policy,
+        }
+        # ``None`` means "not given": dropping it lets ClientConfig apply its documented defaults.
+        return ClientConfig(**{key: value for key, value in resolved.items() if value is not None})
+
+    @cached_property
+    def client(self) -> LinkedInAdsClient:
+        """The LinkedIn Ads API client, built on first use and reused (one HTTP session)."""
+        return LinkedInAdsClient(self.client_config, on_new_token=_mask_new_token)
+
+    def get_conn(self) -> LinkedInAdsClient:
+        """Return :attr:`client` (Airflow's conventional accessor)."""
+        return self.client
+
+    def close(self) -> None:
+        """Close the client's HTTP session if the client was built; the hook stays usable."""
+        client = self.__dict__.pop("client", None)
+        if client is not None:
+            client.close()
+
+    # -- adAnalytics finders -----------------------------------------------------------------
+
+    def analytics(
+        self,
+        *,
+        pivot: Pivot | str,
+        time_granularity: TimeGranularity | str,
+        date_range: DateRange,
+        accounts: Facet = (),
+        campaign_groups: Facet = (),
+        campaigns: Facet = (),
+        creatives: Facet = (),
+        shares: Facet = (),
+        companies: Facet = (),
+        fields: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run one ``q=analytics`` call (one pivot) and return its ``elements``.
+
+        One HTTP call, no chunking: at most 20 ``fields`` and 15,000 rows, as LinkedIn allows. Facet
+        values are numeric ids or URNs of the facet's type; ids are turned into URNs.
+
+        :param pivot: a :class:`~airflow_provider_linkedin_ads.enums.Pivot` or its name.
+        :param time_granularity: ``DAILY``, ``MONTHLY``, ``YEARLY`` or ``ALL``.
+        :param date_range: inclusive UTC days.
+        :param accounts: sponsored account ids/URNs (likewise ``campaign_groups``, ``campaigns``,
+            ``creatives``, ``shares``, ``companies``); LinkedIn needs at least one facet.
+        :param fields: metric and field names; ``None`` lets LinkedIn return impressions and clicks.
+        :raises ConfigurationError: for an argument of the wrong type or a malformed id/URN.
+        :raises APIError: and the other errors of the client, unchanged.
+        """
+        request = FinderRequest.analytics(
+            pivot=pivot,
+            time_granularity=time_granularity,
+            date_range=date_range,
+            facets=_facets(accounts, campaign_groups, campaigns, creatives, shares, companies),
+            fields=fields,
+        )
+        return self._run(request)
+
+    def statistics(
+        self,
+        *,
+        pivots: Sequence[Pivot | str] | Pivot | str,
+        time_granularity: TimeGranularity | str,
+        date_range: DateRange,
+        accounts: Facet = (),
+        campaign_groups: Facet = (),
+        campaigns: Facet = (),
+        creatives: Facet = (),
+        shares: Facet = (),
+        companies: Facet = (),
+        fields: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run one ``q=statistics`` call (1-3 pivots, no ``MEMBER_*``) and return its ``elements``.
+
+        Arguments as for :meth:`analytics`, with ``pivots`` a sequence whose order is the order of
+        each row's ``pivotValues``.
+        """
+        request = FinderRequest.statistics(
+            pivots=pivots,
+            time_granularity=time_granularity,
+            date_range=date_range,
+            facets=_facets(accounts, campaign_groups, campaigns, creatives, shares, companies),
+            fields=fields,
+        )
+        return self._run(request)
+
+    def attributed_revenue(
+        self,
+        *,
+        pivots: Sequence[Pivot | str] | Pivot | str,
+        date_range: DateRange,
+        account: int | str,
+        campaigns: Facet = (),
+        campaign_groups: Facet = (),
+        fields: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run one ``q=attributedRevenueMetrics`` call and return its ``elements``.
+
+        :param pivots: ``ACCOUNT``, ``CAMPAIGN_GROUP`` and/or ``CAMPAIGN``.
+        :param date_range: 30 to 366 days, starting within the last year (checked by LinkedIn).
+        :param account: the one sponsored account id or URN (required by the finder).
+        :param campaigns: optional campaign ids/URNs; likewise ``campaign_groups``.
+        :param fields: e.g. ``["dateRange", "pivotValues", "revenueAttributionMetrics"]``.
+        """
+        request = FinderRequest.attributed_revenue(
+            pivots=pivots,
+            date_range=date_range,
+            account=account,
+            campaign_groups=campaign_groups,
+            campaigns=campaigns,
+            fields=fields,
+        )
+        return self._run(request)
+
+    def _run(self, request: FinderRequest) -> list[dict[str, Any]]:
+        response = self.client.get("adAnalytics", request.params, summary=request.summary())
+        return elements_of(response, resource="adAnalytics")
+
+    # -- generic access ------------------------------------------------------------------------
+
+    def get(
+        self, resource: str, params: Sequence[tuple[str, Value | None]] = (), **kwargs: Any
+    ) -> dict[str, Any]:
+        """GET any ``/rest`` resource through the client (Rest.li-encoded ``params``, in order).
+
+        .. code-block:: python
+
+            hook.get("adAccounts/508000000")
+            hook.get("adAccounts", [("q", "search"), ("pageSize", 10)])
+
+        :param kwargs: passed to the client (``restli_method``, ``summary``).
+        """
+        return self.client.get(resource, params, **kwargs)
+
+    def finder(
+        self, resource: str, finder: str, params: Sequence[tuple[str, Value | None]]
+    ) -> dict[str, Any]:
+        """Call a Rest.li finder (``q=<finder>``) on any ``/rest`` resource through the client."""
+        return self.client.finder(resource, finder, params)
+
+    # -- Airflow UI ----------------------------------------------------------------------------
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one cheap authenticated call (``adAccounts?q=search&pageSize=1``); never raises.
+
+        :return: ``(True, message)`` on success, else ``(False, message)`` naming the problem type.
+        """
+        try:
+            config = self.client_config
+            self.client.get("adAccounts", [("q", "search"), ("pageSize", 1)])
+        except Exception as err:
+            return False, _describe_failure(err)
+        return (
+            True,
+            f"Connection successfully tested (LinkedIn-Version {config.api_version}, {config.api_base_url}).",
+        )
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Legacy connection-form widgets (Airflow 2.11-3.1), built from ``CONN_FIELDS``.
+
+        Airflow 3.2+ reads ``conn-fields`` from the provider info instead. The Flask and wtforms
+        imports live inside the method because a plain Airflow 3 install has neither.
+        """
+        from flask_appbuilder.fieldwidgets import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
+            BS3PasswordFieldWidget,
+            BS3TextFieldWidget,
+        )
+        from flask_babel import lazy_gettext  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        from wtforms import PasswordField, StringField  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        from wtforms.validators import Optional, Regexp  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        widgets: dict[str, Any] = {}
+        for name, spec in CONN_FIELDS.items():
+            schema = spec["schema"]
+            validators = [Optional(), Regexp(schema["pattern"])] if "pattern" in schema else []
+            if schema.get("format") == "password":
+                field_class, widget = PasswordField, BS3PasswordFieldWidget()
+            else:
+                field_class, widget = StringField, BS3TextFieldWidget()
+            widgets[name] = field_class(
+                lazy_gettext(spec["label"]),
+                widget=widget,
+                validators=validators,
+                description=spec["description"],
+            )
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Legacy form customisation (Airflow 2.11-3.1), the same as ``ui-field-behaviour``."""
+        return {
+            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
+            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
+            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
+        }
+
+
+def _facets(
+    accounts: Facet,
+    campaign_groups: Facet,
+    campaigns: Facet,
+    creatives: Facet,
+    shares: Facet,
+    companies: Facet,
+) -> dict[str, Facet]:
+    # Keyed by wire name, in the order they are sent.
+    return {
+        "accounts": accounts,
+        "campaignGroups": campaign_groups,
+        "campaigns": campaigns,
+        "creatives": creatives,
+        "shares": shares,
+        "companies": companies,
+    }
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def _first(*values: str | None) -> str | None:
+    return next((value for value in values if value is not None), None)
+
+
+def _masked(secret: str | None, name: str) -> str | None:
+    if secret:
+        mask_secret(secret, name)
+    return secret
+
+
+def _mask_new_token(token: str) -> None:
+    mask_secret(token, "access_token")
+
+
+def _describe_failure(err: BaseException) -> str:
+    label = next((text for kind, text in _FAILURE_KINDS if isinstance(err, kind)), None)
+    if label is None:
+        label = f"Unexpected {type(err).__name__}"
+    # Our errors never hold secrets; a foreign one (connection lookup, ...) goes through the masker.
+    return f"{label}: {redact(str(err))}"
