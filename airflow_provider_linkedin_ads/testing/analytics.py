@@ -1,0 +1,115 @@
+"""``GET /rest/adAnalytics`` (plain or tunnelled): validate, check entities, ask the world, cut, count.
+
+The answer is ``{"elements": [...], "paging": {"start": 0, "count": 10, "links": []}}`` exactly as
+LinkedIn sends it: ``paging`` present and meaningless, ``elements`` silently cut at 15,000 rows (no
+error, no next page). Entities the token's member cannot see simply contribute no rows (an empty
+200, as documented); an entity URN that does not exist at all is a 404 ``NOT_FOUND``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_linkedin_ads.testing.analytics_rules import build_report_query
+from airflow_provider_linkedin_ads.testing.params import Params
+from airflow_provider_linkedin_ads.testing.responses import (
+    DATA_THROTTLE_MESSAGE,
+    Rejection,
+    Response,
+    api_error,
+    encode_json,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.testing.analytics_rules import AnalyticsRequest
+    from airflow_provider_linkedin_ads.testing.emulator import Emulator
+    from airflow_provider_linkedin_ads.testing.oauth import Token
+    from airflow_provider_linkedin_ads.testing.query import ReportQuery
+    from airflow_provider_linkedin_ads.testing.request import Request
+
+__all__ = ["MAX_ELEMENTS", "PAGING", "analytics_endpoint", "metric_value_count"]
+
+#: LinkedIn's cap on one ``adAnalytics`` response; anything beyond is dropped without notice.
+MAX_ELEMENTS = 15_000
+#: The constant, meaningless ``paging`` object of every ``adAnalytics`` answer.
+PAGING: dict[str, Any] = {"start": 0, "count": 10, "links": []}
+#: What LinkedIn returns without ``fields``.
+_DEFAULT_FIELDS = ("impressions", "clicks")
+_FACET_ENTITY = {
+    "accounts": "accounts",
+    "account": "accounts",
+    "campaignGroups": "campaign_groups",
+    "campaigns": "campaigns",
+    "creatives": "creatives",
+}
+
+
+def metric_value_count(query: ReportQuery, rows: int) -> int:
+    """Metric values of an answer as the data throttle counts them: fields requested x rows returned."""
+    return len(query.fields or _DEFAULT_FIELDS) * rows
+
+
+def analytics_endpoint(emulator: Emulator, request: Request, token: Token, version: str) -> Response:
+    """Answer one ``adAnalytics`` finder call.
+
+    :param emulator: the emulator state (world, clock, throttles).
+    :param request: the request (query already untunnelled).
+    :param token: the caller's access token.
+    :param version: the request's ``LinkedIn-Version``.
+    """
+    if "r_ads_reporting" not in token.scope.split(","):
+        message = "Not enough permissions to access adAnalytics: the token lacks the r_ads_reporting scope"
+        return api_error(403, "USER_NOT_AUTHORIZED", message, service_error_code=100)
+    if emulator.budget.exhausted():
+        return _data_throttled(emulator)
+    built = build_report_query(Params.parse(request.query), today=emulator.clock.today(), version=version)
+    _check_entities(emulator, built.query)
+    query = dataclasses.replace(
+        built.query, visible_accounts=emulator.world.accounts_for_member(token.member)
+    )
+    with emulator.world_lock:
+        rows = emulator.world.answer(query, now=emulator.clock.now())
+    rows = _sorted(rows, built)[:MAX_ELEMENTS]
+    values = metric_value_count(query, len(rows))
+    emulator.budget.record(values)
+    body = encode_json({"elements": rows, "paging": PAGING})
+    return Response(200, body, metric_values=values)
+
+
+def _data_throttled(emulator: Emulator) -> Response:
+    wait = emulator.config.retry_after
+    headers = (("Retry-After", str(wait)),) if wait is not None else ()
+    response = api_error(429, "TOO_MANY_REQUESTS", DATA_THROTTLE_MESSAGE, headers=headers)
+    return dataclasses.replace(response, throttle="data")
+
+
+def _check_entities(emulator: Emulator, query: ReportQuery) -> None:
+    world = emulator.world
+    tables = {
+        "accounts": world.accounts,
+        "campaign_groups": world.campaign_groups,
+        "campaigns": world.campaigns,
+        "creatives": world.creatives,
+    }
+    for facet, urns in query.facets.items():
+        table = tables.get(_FACET_ENTITY.get(facet, ""))
+        if table is None:
+            continue
+        for urn in urns:
+            if int(urn.rsplit(":", 1)[1]) not in table:
+                message = f"{urn} (in {facet}) does not exist; check the URN"
+                raise Rejection(api_error(404, "NOT_FOUND", message))
+
+
+def _sorted(rows: list[dict[str, Any]], built: AnalyticsRequest) -> list[dict[str, Any]]:
+    metric = built.sort_metric
+    if metric is None:
+        return rows
+
+    def key(row: dict[str, Any]) -> decimal.Decimal:
+        value = row.get(metric, 0)
+        return decimal.Decimal(str(value)) if value is not None else decimal.Decimal(0)
+
+    return sorted(rows, key=key, reverse=built.descending)

@@ -1,0 +1,546 @@
+"""The emulator against LinkedIn's Reporting page: every sample request verbatim, every documented error.
+
+Requests go over a real loopback socket with ``urllib`` (the emulator itself must not need
+``requests``). Worlds and clocks are chosen so that the page's (old) sample dates are still inside
+LinkedIn's retention windows on the emulator's "today".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from airflow_provider_linkedin_ads.testing import DEFAULT_MEMBER, EmulatorServer, World
+
+# -- worlds -------------------------------------------------------------------------------------
+
+RECENT_TODAY = dt.date(2026, 2, 15)  # the 2024/2025 samples are inside every retention window
+GEO_TODAY = dt.date(2021, 7, 1)  # the 2019 MEMBER_* samples are inside the 2-year window
+
+
+def sample_world(today: dt.date) -> World:
+    """The ids the Reporting page's samples use, each account with one running campaign."""
+    accounts = {502840441: 1111, 511183580: 2222, 12345: 3333}
+    campaigns = {502840441: 502840001, 511183580: 511180001, 12345: 1234567}
+    data: dict[str, Any] = {
+        "seed": 11,
+        "today": today.isoformat(),
+        "accounts": [
+            {
+                "id": aid,
+                "name": f"Sample {aid}",
+                "currency": "USD",
+                "organization_id": org,
+                "crm_connected": True,
+            }
+            for aid, org in accounts.items()
+        ],
+        "campaign_groups": [
+            {"id": 900 + i, "account_id": aid, "name": f"Group {i}"} for i, aid in enumerate(accounts)
+        ],
+        "campaigns": [
+            {
+                "id": campaigns[aid],
+                "account_id": aid,
+                "group_id": 900 + i,
+                "name": f"Campaign {i}",
+                "status": "ACTIVE",
+                "start": "2019-01-01",
+                "end": None,
+            }
+            for i, aid in enumerate(accounts)
+        ],
+        "creatives": [
+            {
+                "id": 7000 + i,
+                "account_id": aid,
+                "campaign_id": campaigns[aid],
+                "kind": "IMAGE",
+                "share_id": 8000 + i,
+            }
+            for i, aid in enumerate(accounts)
+        ],
+        "members": {DEFAULT_MEMBER: list(accounts)},
+    }
+    return World.from_dict(data)
+
+
+@pytest.fixture(scope="module")
+def recent_server() -> Any:
+    with EmulatorServer(sample_world(RECENT_TODAY)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def geo_server() -> Any:
+    with EmulatorServer(sample_world(GEO_TODAY)) as server:
+        yield server
+
+
+# -- the sample requests, verbatim ----------------------------------------------------------------
+
+SAMPLE_BASE = "https://api.linkedin.com"
+ALL_FIELDS_ANALYTICS = {"impressions", "clicks"}
+COMPANY_FIELDS = "externalWebsiteConversions,dateRange,impressions,landingPageClicks,likes,shares,costInLocalCurrency,pivotValues"
+GEO_QUERY = "accounts=List(urn%3Ali%3AsponsoredAccount%3A511183580)&dateRange=(start:(day:28,month:7,year:2019))&pivot={pivot}&q=analytics&timeGranularity=ALL&fields=impressions,pivotValues"
+
+SAMPLES = [
+    pytest.param(
+        "recent",
+        "GET https://api.linkedin.com/rest/adAnalytics?q=analytics&pivot=CREATIVE&timeGranularity=ALL&dateRange=(start:(year:2024,month:1,day:1))&campaigns=List(urn%3Ali%3AsponsoredCampaign%3A1234567)",
+        ALL_FIELDS_ANALYTICS,
+        "urn:li:sponsoredCreative:",
+        id="analytics-creative-all",
+    ),
+    pytest.param(
+        "recent",
+        f"GET https://api.linkedin.com/rest/adAnalytics?q=analytics&dateRange=(start:(year:2024,month:5,day:28),end:(year:2024,month:9,day:30))&timeGranularity=DAILY&accounts=List(urn%3Ali%3AsponsoredAccount%3A502840441)&pivot=MEMBER_COMPANY&fields={COMPANY_FIELDS}",
+        set(COMPANY_FIELDS.split(",")),
+        "urn:li:organization:",
+        id="analytics-member-company-fields",
+    ),
+    pytest.param(
+        "recent",
+        "GET https://api.linkedin.com/rest/adAnalytics?q=statistics&pivots=List(CAMPAIGN)&dateRange=(start:(year:2024,month:1,day:1))&timeGranularity=DAILY&campaigns=List(urn:li:sponsoredAccount:1234567)",
+        ALL_FIELDS_ANALYTICS,
+        "urn:li:sponsoredCampaign:",
+        id="statistics-campaign-raw-colons",
+    ),
+    pytest.param(
+        "recent",
+        "GET https://api.linkedin.com/rest/adAnalytics?q=attributedRevenueMetrics&fields=revenueAttributionMetrics,dateRange,pivotValues&dateRange=(start:(year:2025,month:03,day:1),end:(year:2025,month:05,day:31))&account=List(urn%3Ali%3AsponsoredAccount%3A12345)&pivots=List(ACCOUNT)",
+        {"revenueAttributionMetrics", "dateRange", "pivotValues"},
+        "urn:li:sponsoredAccount:12345",
+        id="attributed-revenue",
+    ),
+    *(
+        pytest.param(
+            "geo",
+            f"GET https://api.linkedin.com/rest/adAnalytics?{GEO_QUERY.format(pivot=pivot)}",
+            {"impressions", "pivotValues"},
+            "urn:li:geo:",
+            id=f"analytics-{pivot.strip('()').lower()}",
+        )
+        for pivot in ("(MEMBER_COUNTRY_V2)", "MEMBER_REGION_V2", "MEMBER_COUNTY")
+    ),
+]
+
+
+@pytest.mark.parametrize(("world", "sample", "allowed_keys", "urn_prefix"), SAMPLES)
+def test_seed_sample_request_returns_the_documented_shape(
+    request: pytest.FixtureRequest,
+    make_api: Any,
+    world: str,
+    sample: str,
+    allowed_keys: set[str],
+    urn_prefix: str,
+) -> None:
+    server: EmulatorServer = request.getfixturevalue(f"{world}_server")
+    server.reset()
+    path_and_query = sample.removeprefix("GET " + SAMPLE_BASE)
+    path, _, query = path_and_query.partition("?")
+
+    reply = make_api(server).get(path, query)
+
+    assert reply.status == 200, reply.body
+    body = reply.json
+    assert body["paging"] == {"start": 0, "count": 10, "links": []}
+    assert body["elements"], "the sample world has activity for every sample"
+    for element in body["elements"]:
+        assert set(element) <= allowed_keys
+        if "pivotValues" in element:
+            assert len(element["pivotValues"]) == 1
+            assert element["pivotValues"][0].startswith(urn_prefix)
+        if "dateRange" in element and "timeGranularity=DAILY" in query:
+            assert element["dateRange"]["start"] == element["dateRange"]["end"]
+    assert server.requests[-1].query == query
+
+
+def test_seed_geo_lookup_sample_shape(recent_server: EmulatorServer, make_api: Any) -> None:
+    # The page asks /v2/geo/1; the world's geo ids differ, so the same request is sent for its United States.
+    names = recent_server.world.names("geo")
+    geo_id = next(key for key, name in names.items() if name == "United States")
+    api = make_api(recent_server)
+
+    reply = api.get(f"/v2/geo/{geo_id}", "locale=(language:en,country:US)")
+
+    assert reply.status == 200
+    assert reply.json == {
+        "defaultLocalizedName": {"locale": {"country": "US", "language": "en"}, "value": "United States"},
+        "id": int(geo_id),
+    }
+
+
+def test_sample_revenue_rows_join_other_finders_on_the_same_range(
+    recent_server: EmulatorServer, make_api: Any
+) -> None:
+    recent_server.reset()
+    query = "q=attributedRevenueMetrics&fields=revenueAttributionMetrics,dateRange,pivotValues&dateRange=(start:(year:2025,month:03,day:1),end:(year:2025,month:05,day:31))&account=List(urn%3Ali%3AsponsoredAccount%3A12345)&pivots=List(ACCOUNT)"
+
+    element = make_api(recent_server).analytics(query).json["elements"][0]
+
+    assert element["dateRange"] == {
+        "start": {"year": 2025, "month": 3, "day": 1},
+        "end": {"year": 2025, "month": 5, "day": 31},
+    }
+    assert isinstance(element["revenueAttributionMetrics"], dict)
+
+
+# -- the error table: 400s with errorDetails.inputErrors naming the parameter -------------------
+
+RANGE = "dateRange=(start:(year:2026,month:11,day:1),end:(year:2026,month:11,day:7))"
+FACET = "accounts=List(urn%3Ali%3AsponsoredAccount%3A{account})"
+BASE = f"q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY&{RANGE}&{FACET}"
+REVENUE = (
+    "q=attributedRevenueMetrics&pivots=List(CAMPAIGN)&account=List(urn%3Ali%3AsponsoredAccount%3A{account})"
+)
+TWENTY_ONE = ",".join(
+    [
+        "dateRange",
+        "pivotValues",
+        "impressions",
+        "clicks",
+        "costInUsd",
+        "costInLocalCurrency",
+        "likes",
+        "comments",
+        "shares",
+        "follows",
+        "reactions",
+        "landingPageClicks",
+        "companyPageClicks",
+        "totalEngagements",
+        "otherEngagements",
+        "videoViews",
+        "videoStarts",
+        "videoCompletions",
+        "oneClickLeads",
+        "opens",
+        "sends",
+    ]
+)
+
+ERRORS = [
+    pytest.param(
+        f"pivot=CAMPAIGN&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "MISSING_FIELD",
+        "q",
+        "'q' is missing",
+        id="missing-q",
+    ),
+    pytest.param(
+        f"q=analytics&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "MISSING_FIELD",
+        "pivot",
+        "'pivot' is missing",
+        id="missing-pivot",
+    ),
+    pytest.param(
+        f"q=statistics&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "MISSING_FIELD",
+        "pivots",
+        "'pivots' is missing",
+        id="missing-pivots",
+    ),
+    pytest.param(
+        f"q=analytics&pivot=CAMPAIGN&{RANGE}&{FACET}",
+        "MISSING_FIELD",
+        "timeGranularity",
+        "ALL, DAILY",
+        id="missing-granularity",
+    ),
+    pytest.param(
+        f"q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY&{FACET}",
+        "MISSING_FIELD",
+        "dateRange",
+        "'dateRange' is missing",
+        id="missing-date-range",
+    ),
+    pytest.param(
+        f"q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY&dateRange=(end:(year:2026,month:1,day:1))&{FACET}",
+        "MISSING_FIELD",
+        "dateRange.start",
+        "required",
+        id="missing-start",
+    ),
+    pytest.param(
+        f"q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY&{RANGE}",
+        "MISSING_FIELD",
+        "accounts",
+        "at least one facet",
+        id="missing-facet",
+    ),
+    pytest.param(
+        "q=attributedRevenueMetrics&pivots=List(CAMPAIGN)&dateRange=(start:(year:2026,month:9,day:1),end:(year:2026,month:10,day:31))",
+        "MISSING_FIELD",
+        "account",
+        "requires account",
+        id="revenue-missing-account",
+    ),
+    pytest.param(
+        "q=report&pivot=CAMPAIGN", "INVALID_VALUE_FOR_FIELD", "q", "not a finder", id="unknown-finder"
+    ),
+    pytest.param(
+        BASE.replace("pivot=CAMPAIGN", "pivot=CAMPAIGNS"),
+        "INVALID_VALUE_FOR_FIELD",
+        "pivot",
+        "did you mean CAMPAIGN?",
+        id="unknown-pivot",
+    ),
+    pytest.param(
+        BASE.replace("pivot=CAMPAIGN", "pivot=MEMBER_COUNTRY"),
+        "INVALID_VALUE_FOR_FIELD",
+        "pivot",
+        "MEMBER_COUNTRY_V2",
+        id="removed-pivot",
+    ),
+    pytest.param(
+        BASE.replace("DAILY", "WEEKLY"),
+        "INVALID_VALUE_FOR_FIELD",
+        "timeGranularity",
+        "ALL, DAILY, MONTHLY or YEARLY",
+        id="unknown-granularity",
+    ),
+    pytest.param(
+        BASE + "&fields=impresions",
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "did you mean impressions?",
+        id="unknown-metric",
+    ),
+    pytest.param(
+        BASE + "&fields=approximateUniqueImpressions",
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "use approximateMemberReach",
+        id="legacy-metric",
+    ),
+    pytest.param(
+        BASE + "&fields=" + TWENTY_ONE,
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "at most 20",
+        id="twenty-one-fields",
+    ),
+    pytest.param(
+        BASE + "&fields=revenueAttributionMetrics",
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "attributedRevenueMetrics",
+        id="revenue-field-on-analytics",
+    ),
+    pytest.param(
+        BASE + "&fields=impressions%2Cclicks",
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "percent-encoded",
+        id="fields-encoded",
+    ),
+    pytest.param(
+        BASE + "&fields=List(impressions,clicks)",
+        "INVALID_VALUE_FOR_FIELD",
+        "fields",
+        "not List(...)",
+        id="fields-as-list",
+    ),
+    pytest.param(
+        f"q=statistics&pivots=List(ACCOUNT,CAMPAIGN_GROUP,CAMPAIGN,CREATIVE)&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "INVALID_VALUE_FOR_FIELD",
+        "pivots",
+        "1 to 3",
+        id="four-pivots",
+    ),
+    pytest.param(
+        f"q=statistics&pivots=List(CAMPAIGN,MEMBER_JOB_TITLE)&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "FIELD_INVALID",
+        "pivots",
+        "does not support MEMBER_* pivots",
+        id="statistics-demographic",
+    ),
+    pytest.param(
+        f"q=analytics&pivots=List(CAMPAIGN)&timeGranularity=DAILY&{RANGE}&{FACET}",
+        "QUERY_PARAM_NOT_ALLOWED",
+        "pivots",
+        "one pivot",
+        id="pivots-on-analytics",
+    ),
+    pytest.param(
+        REVENUE.replace("CAMPAIGN)", "CREATIVE)")
+        + "&dateRange=(start:(year:2026,month:9,day:1),end:(year:2026,month:10,day:31))",
+        "INVALID_VALUE_FOR_FIELD",
+        "pivots",
+        "only ACCOUNT, CAMPAIGN_GROUP, CAMPAIGN",
+        id="revenue-pivot",
+    ),
+    pytest.param(
+        REVENUE + "&dateRange=(start:(year:2026,month:10,day:1),end:(year:2026,month:10,day:10))",
+        "INVALID_VALUE_FOR_FIELD",
+        "dateRange",
+        "30 to 366 days",
+        id="revenue-too-short",
+    ),
+    pytest.param(
+        REVENUE + "&dateRange=(start:(year:2025,month:11,day:1),end:(year:2026,month:11,day:27))",
+        "INVALID_VALUE_FOR_FIELD",
+        "dateRange",
+        "30 to 366 days",
+        id="revenue-too-long",
+    ),
+    pytest.param(
+        REVENUE + "&dateRange=(start:(year:2025,month:1,day:1),end:(year:2025,month:3,day:1))",
+        "DATE_TOO_EARLY",
+        "dateRange.start",
+        "within the last year",
+        id="revenue-too-old",
+    ),
+    pytest.param(
+        REVENUE + f"&{RANGE}&timeGranularity=DAILY",
+        "QUERY_PARAM_NOT_ALLOWED",
+        "timeGranularity",
+        "not a parameter of q=attributedRevenueMetrics",
+        id="revenue-granularity",
+    ),
+    pytest.param(
+        BASE.replace("end:(year:2026,month:11,day:7)", "end:(year:2026,month:10,day:7)"),
+        "START_DATE_AFTER_END_DATE",
+        "dateRange",
+        "is after dateRange.end",
+        id="reversed-range",
+    ),
+    pytest.param(
+        BASE.replace(RANGE, "dateRange=(start:(year:2016,month:11,day:27),end:(year:2016,month:12,day:1))"),
+        "DATE_TOO_EARLY",
+        "dateRange.start",
+        "retained for 10 years",
+        id="performance-retention",
+    ),
+    pytest.param(
+        BASE.replace("pivot=CAMPAIGN", "pivot=MEMBER_SENIORITY").replace(
+            RANGE, "dateRange=(start:(year:2024,month:11,day:27),end:(year:2024,month:12,day:1))"
+        ),
+        "DATE_TOO_EARLY",
+        "dateRange.start",
+        "retained for 2 years",
+        id="demographic-retention",
+    ),
+    pytest.param(
+        BASE.replace("month:11,day:1", "month:2,day:30"),
+        "INVALID_VALUE_FOR_FIELD",
+        "dateRange.start",
+        "not a calendar date",
+        id="impossible-date",
+    ),
+    pytest.param(
+        BASE.replace("pivot=CAMPAIGN", "pivot.value=CAMPAIGN"),
+        "QUERY_PARAM_NOT_ALLOWED",
+        "pivot.value",
+        "protocol 1.0",
+        id="restli-1.0-pivot",
+    ),
+    pytest.param(
+        BASE + "&sortBy.field=IMPRESSIONS",
+        "QUERY_PARAM_NOT_ALLOWED",
+        "sortBy.field",
+        "protocol 1.0",
+        id="restli-1.0-sort",
+    ),
+    pytest.param(
+        BASE + "&sortBy=(field:REACH,order:DESCENDING)",
+        "INVALID_VALUE_FOR_FIELD",
+        "sortBy",
+        "field must be one of",
+        id="bad-sort",
+    ),
+    pytest.param(
+        BASE.replace(FACET, "accounts=List%28urn%3Ali%3AsponsoredAccount%3A{account}%29"),
+        "INVALID_VALUE_FOR_FIELD",
+        "accounts",
+        "must be List(",
+        id="double-encoded-list",
+    ),
+    pytest.param(
+        BASE.replace(FACET, "accounts=List({account})"),
+        "INVALID_VALUE_FOR_FIELD",
+        "accounts",
+        "is not a URN",
+        id="bare-id-in-facet",
+    ),
+    pytest.param(
+        BASE.replace(FACET, "accounts=List()"),
+        "INVALID_VALUE_FOR_FIELD",
+        "accounts",
+        "empty list",
+        id="empty-facet",
+    ),
+    pytest.param(
+        BASE + "&campaignType=VIDEO",
+        "INVALID_VALUE_FOR_FIELD",
+        "campaignType",
+        "SPONSORED_UPDATES",
+        id="bad-campaign-type",
+    ),
+    pytest.param(
+        BASE + "&pivot=ACCOUNT",
+        "INVALID_VALUE_FOR_FIELD",
+        "pivot",
+        "more than once",
+        id="duplicate-parameter",
+    ),
+    pytest.param(
+        BASE + "&accounts2=List(x)",
+        "QUERY_PARAM_NOT_ALLOWED",
+        "accounts2",
+        "not a parameter of q=analytics",
+        id="unknown-parameter",
+    ),
+    pytest.param(
+        BASE.replace(RANGE, "dateRange=(start:(year:2026,month:11,day:1)"),
+        "INVALID_VALUE_FOR_FIELD",
+        "dateRange",
+        "never closed",
+        id="unbalanced-parentheses",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "code", "field_path", "fragment"), ERRORS)
+def test_documented_400_names_the_parameter(
+    api: Any, accounts: dict[str, int], query: str, code: str, field_path: str, fragment: str
+) -> None:
+    reply = api.analytics(query.format(account=accounts["visible"]))
+
+    status, got_code, message = reply.error
+    assert (status, got_code, reply.field_path) == (400, code, field_path)
+    assert fragment in message
+    assert reply.json["errorDetails"]["inputErrors"][0]["code"] == code
+
+
+def test_twenty_fields_counting_structural_ones_are_accepted(api: Any, accounts: dict[str, int]) -> None:
+    twenty = TWENTY_ONE.rsplit(",", 1)[0]
+
+    reply = api.analytics(BASE.format(account=accounts["visible"]) + "&fields=" + twenty)
+
+    assert reply.status == 200
+    assert {key for element in reply.json["elements"] for key in element} <= set(twenty.split(","))
+
+
+@pytest.mark.parametrize(
+    "enum_form",
+    [
+        pytest.param("pivot=(value:CAMPAIGN)&timeGranularity=(value:DAILY)", id="record"),
+        pytest.param("pivot=(CAMPAIGN)&timeGranularity=DAILY", id="parenthesised-sample-quirk"),
+    ],
+)
+def test_enum_wire_forms_give_the_bare_form_answer(
+    api: Any, accounts: dict[str, int], enum_form: str
+) -> None:
+    bare = BASE.format(account=accounts["visible"])
+    other = bare.replace("pivot=CAMPAIGN&timeGranularity=DAILY", enum_form)
+
+    first, second = api.analytics(bare), api.analytics(other)
+
+    assert first.status == second.status == 200
+    assert first.body == second.body
+    assert first.json["elements"]
