@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
-from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+from airflow_provider_linkedin_ads.client import LinkedInAdsClient, entities
 from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
 from airflow_provider_linkedin_ads.errors import (
     APIError,
@@ -287,6 +287,30 @@ class LinkedInAdsHook(BaseHook):
     ) -> dict[str, Any]:
         """Call a Rest.li finder (``q=<finder>``) on any ``/rest`` resource through the client."""
         return self.client.finder(resource, finder, params)
+
+    # -- entities (paged to the end; see client/entities.py) --------------------------------------
+
+    def list_ad_accounts(self, *, statuses: Sequence[str] | None = ("ACTIVE",)) -> list[dict[str, Any]]:
+        """List the ad accounts the token can see (``adAccounts?q=search``); ``None``: any status."""
+        return entities.list_ad_accounts(self.client, statuses=statuses)
+
+    def list_campaign_groups(
+        self, account: int | str, *, statuses: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """List one account's campaign groups (``account``: id or URN; ``None``: any status)."""
+        return entities.list_campaign_groups(self.client, account, statuses=statuses)
+
+    def list_campaigns(
+        self, account: int | str, *, statuses: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """List one account's campaigns (``account``: id or URN; ``None``: any status)."""
+        return entities.list_campaigns(self.client, account, statuses=statuses)
+
+    def list_creatives(
+        self, account: int | str, *, statuses: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """List one account's creatives (``statuses`` filter ``intendedStatus``; ``None``: any)."""
+        return entities.list_creatives(self.client, account, statuses=statuses)
 
     # -- Airflow UI ----------------------------------------------------------------------------
 

@@ -200,7 +200,9 @@ def _member_companies(count: int = 1500) -> dict[str, str]:
     return {str(MEMBER_COMPANY_BASE_ID + index * 7): company_name(index) for index in range(count)}
 
 
-_COUNTRY_IDS = _geo_ids(_COUNTRIES)
+# Countries take ids 1, 2, 3, ... in list order, so the Reporting page's own geo samples
+# (urn:li:geo:1 = United States) resolve verbatim.
+_COUNTRY_IDS = {str(index): name for index, name in enumerate(_COUNTRIES, start=1)}
 _REGION_IDS = _geo_ids([f"{region} (region)" for region in _REGIONS])
 _COUNTY_IDS = _geo_ids(_counties())
 _DMA_IDS = _geo_ids([f"{dma} DMA" for dma in _DMAS])

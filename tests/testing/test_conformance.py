@@ -158,18 +158,15 @@ def test_seed_sample_request_returns_the_documented_shape(
     assert server.requests[-1].query == query
 
 
-def test_seed_geo_lookup_sample_shape(recent_server: EmulatorServer, make_api: Any) -> None:
-    # The page asks /v2/geo/1; the world's geo ids differ, so the same request is sent for its United States.
-    names = recent_server.world.names("geo")
-    geo_id = next(key for key, name in names.items() if name == "United States")
+def test_seed_geo_lookup_sample_verbatim(recent_server: EmulatorServer, make_api: Any) -> None:
     api = make_api(recent_server)
 
-    reply = api.get(f"/v2/geo/{geo_id}", "locale=(language:en,country:US)")
+    reply = api.get("/v2/geo/1", "locale=(language:en,country:US)")
 
     assert reply.status == 200
     assert reply.json == {
         "defaultLocalizedName": {"locale": {"country": "US", "language": "en"}, "value": "United States"},
-        "id": int(geo_id),
+        "id": 1,
     }
 
 
