@@ -26,12 +26,7 @@ from airflow_provider_linkedin_ads.sensors import ad_analytics as sensor_module
 from airflow_provider_linkedin_ads.triggers import ad_analytics as trigger_module
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 
-pytestmark = [
-    pytest.mark.db,
-    # Airflow 3.3's in-process execution API imports starlette's TestClient (through svcs), which
-    # warns that it wants httpx2; Airflow's code, not ours, and harmless for an in-process client.
-    pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient` is deprecated"),
-]
+pytestmark = [pytest.mark.db]
 
 DAG_ID = "linkedin_ads_maturity_e2e"
 DAY = dt.date(2026, 11, 27)
