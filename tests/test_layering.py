@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "airflow_provider_linkedin_ads"
-PURE_CORE = ["errors", "restli", "enums", "metrics", "models", "validation", "versions", "maturity"]
+PURE_CORE = [
+    "errors", "restli", "enums", "metrics", "models", "results", "advisories", "validation", "versions", "maturity",
+]  # fmt: skip
 ADAPTER_DIRS = {"hooks", "operators", "sensors", "triggers", "utils"}
 ADAPTER_FILES = {"get_provider_info.py", "version_compat.py"}
 

@@ -1,0 +1,151 @@
+"""One ``adAnalytics`` call as the engine makes it: budgeted, counted, its cost settled.
+
+Every call of a report (probe, discovery, field chunk) goes through :class:`Fetcher`, which reserves
+the call's estimated cost in the shared :class:`~.budget.MetricValueBudget` before sending, settles
+the actual cost (fields x rows) afterwards, and counts what the summary reports. It is called from
+the engine's worker threads; its counters are lock-protected.
+
+.. code-block:: python
+
+    fetcher = Fetcher(client, budget, finder="analytics", row_cap=15_000)
+    elements = fetcher.fetch(params, fields=20, estimate_rows=9_000)
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Protocol
+
+from airflow_provider_linkedin_ads.errors import RequestSummary, RestliError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
+    from airflow_provider_linkedin_ads.client.config import ClientConfig
+    from airflow_provider_linkedin_ads.client.stats import ClientStats
+    from airflow_provider_linkedin_ads.restli import Value
+
+__all__ = ["RESOURCE", "Fetcher", "FinderClient"]
+
+#: The reporting resource below ``/rest``.
+RESOURCE = "adAnalytics"
+
+
+class FinderClient(Protocol):
+    """What the engine needs from :class:`~.client.LinkedInAdsClient` (thread-safe finder calls).
+
+    .. code-block:: python
+
+        engine = ReportEngine(client)  # any FinderClient: config, stats and finder()
+    """
+
+    @property
+    def config(self) -> ClientConfig: ...
+
+    @property
+    def stats(self) -> ClientStats: ...
+
+    def finder(
+        self,
+        resource: str,
+        finder: str,
+        params: Sequence[tuple[str, Value | None]],
+        *,
+        summary: RequestSummary | None = None,
+    ) -> dict[str, Any]: ...
+
+
+class Fetcher:
+    """Budgeted, counted ``adAnalytics`` finder calls, shared by the engine's worker threads.
+
+    :param client: the API client (shared session and token).
+    :param budget: the metric-value budget shared by concurrent calls.
+    :param finder: the ``q`` value of the report.
+    :param row_cap: the response row maximum (LinkedIn: 15,000); estimates never exceed it.
+
+    .. code-block:: python
+
+        fetcher = Fetcher(client, MetricValueBudget(), finder="analytics", row_cap=15_000)
+        elements = fetcher.fetch(params, fields=20, estimate_rows=9_000)
+    """
+
+    def __init__(self, client: FinderClient, budget: MetricValueBudget, *, finder: str, row_cap: int) -> None:
+        self._client = client
+        self._budget = budget
+        self._finder = finder
+        self.row_cap = row_cap
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.probe_calls = 0
+        self.metric_values = 0
+        self.budget_waits = 0
+        self.budget_wait_seconds = 0.0
+
+    def fetch(
+        self,
+        params: Sequence[tuple[str, Value | None]],
+        *,
+        fields: int,
+        estimate_rows: int,
+        finder: str | None = None,
+        probe: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Send one finder call within the budget and return its ``elements``.
+
+        :param params: the query after ``q``.
+        :param fields: how many fields the call requests (its cost per row).
+        :param estimate_rows: upper bound of the rows expected (capped at ``row_cap``).
+        :param finder: ``q`` when it differs from the report's (entity discovery uses analytics).
+        :param probe: count the call as a planning probe.
+        :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
+        """
+        ticket = self._budget.acquire(fields * min(max(estimate_rows, 1), self.row_cap))
+        try:
+            answer = self._client.finder(
+                RESOURCE, finder or self._finder, params, summary=_summary(finder or self._finder, params)
+            )
+        except BaseException:
+            self._budget.settle(ticket, ticket.amount)  # unknown outcome: keep the reservation's cost
+            raise
+        elements = answer.get("elements", [])
+        if not isinstance(elements, list):
+            self._budget.settle(ticket, ticket.amount)
+            raise RestliError("adAnalytics answer has no elements list")
+        cost = fields * len(elements)
+        self._budget.settle(ticket, cost)
+        with self._lock:
+            self.budget_waits += int(ticket.waited)
+            self.budget_wait_seconds += ticket.wait_seconds
+            self.calls += 1
+            self.probe_calls += int(probe)
+            self.metric_values += cost
+        return elements
+
+
+def _summary(finder: str, params: Sequence[tuple[str, Value | None]]) -> RequestSummary:
+    """Token-free description of a call for error messages (pivots, date range, facet sizes)."""
+    pivots: tuple[str, ...] = ()
+    span: str | None = None
+    facets: dict[str, int] = {}
+    for key, value in params:
+        if key in ("pivot", "pivots") and value is not None:
+            pivots = (str(value),) if isinstance(value, str) else tuple(str(item) for item in value)  # type: ignore[union-attr]
+        elif key == "dateRange" and isinstance(value, dict):
+            span = _describe_range(value)
+        elif isinstance(value, list) and key != "fields":
+            facets[key] = len(value)
+    return RequestSummary(
+        method="GET", resource=RESOURCE, finder=finder, pivots=pivots, date_range=span, facet_counts=facets
+    )
+
+
+def _describe_range(value: dict[str, Any]) -> str:
+    def day(record: Any) -> str:
+        return (
+            f"{record['year']:04d}-{record['month']:02d}-{record['day']:02d}"
+            if isinstance(record, dict)
+            else "?"
+        )
+
+    return f"{day(value.get('start'))}..{day(value.get('end'))}"

@@ -1,0 +1,401 @@
+"""A report request -> the API calls that answer it exactly, in as few calls as possible (no I/O).
+
+LinkedIn's ``adAnalytics`` has no pagination, accepts at most 20 ``fields`` (``dateRange`` and
+``pivotValues`` included) and silently cuts every response at 15,000 rows. The plan therefore has
+three axes:
+
+* **field chunks**: the metrics in groups of at most 18, each call also asking for ``dateRange`` and
+  ``pivotValues`` so chunk rows can be outer-joined on (date range, pivot values), never by position;
+* **date windows**: sized from a cheap probe (the same query with only the two structural fields,
+  one row per pivot value and month) so no call is expected to reach the row cap. Windows only split
+  on the request's bucket boundaries (days, months, years), so rows are identical to those of one
+  big call; ``ALL`` and attributedRevenueMetrics windows never split;
+* **facet scopes**: the facet lists, batched for readability (long queries are tunnelled by the
+  client, not split) and, when a single window still reaches the cap, halved or replaced by the
+  entities discovered under them. A facet is only split when the pivots partition rows by it
+  (``CAMPAIGN`` rows can be fetched campaign batch by campaign batch; ``MEMBER_JOB_TITLE`` rows of
+  an account cannot, they would be different aggregates).
+
+.. code-block:: python
+
+    chunks = chunk_metrics(request)
+    scopes = initial_scopes(request)
+    windows = plan_windows(request.date_range, request.time_granularity, weights, target=13_500)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
+from airflow_provider_linkedin_ads.metrics import REVENUE_METRICS, STRUCTURAL_FIELDS
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, month_end
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from airflow_provider_linkedin_ads.restli import Value
+
+__all__ = [
+    "DEFAULT_FACET_BATCH",
+    "MAX_FIELDS",
+    "METRICS_PER_CHUNK",
+    "PLANNING_FILL",
+    "REVENUE_FIELD",
+    "ROW_CAP",
+    "Discovery",
+    "FieldChunk",
+    "Scope",
+    "bucket_start",
+    "buckets",
+    "call_params",
+    "chunk_metrics",
+    "discovery_for",
+    "discovery_params",
+    "initial_scopes",
+    "plan_windows",
+    "probe_granularity",
+    "probe_params",
+    "split_scope",
+    "split_window",
+    "static_bound",
+]
+
+#: LinkedIn's maximum number of elements in one ``adAnalytics`` response (silently cut beyond).
+ROW_CAP = 15_000
+#: LinkedIn's maximum number of ``fields`` per call, ``dateRange`` and ``pivotValues`` included.
+MAX_FIELDS = 20
+#: Metrics per call: the 20-field maximum minus ``dateRange`` and ``pivotValues``.
+METRICS_PER_CHUNK = MAX_FIELDS - len(STRUCTURAL_FIELDS)
+#: Facet values per call when a facet may be split (readability; long queries are tunnelled anyway).
+DEFAULT_FACET_BATCH = 200
+#: Planned windows aim at this share of the row cap, leaving room for activity added meanwhile.
+PLANNING_FILL = 0.9
+#: The one field of attributedRevenueMetrics rows that holds the metrics.
+REVENUE_FIELD = "revenueAttributionMetrics"
+
+# Facet -> level in the account > campaign group > campaign > creative hierarchy, and the pivots
+# whose values identify exactly one value of that facet (rows are then partitioned by the facet).
+_FACET_LEVEL: Mapping[str, int] = {"accounts": 0, "campaignGroups": 1, "campaigns": 2, "creatives": 3}
+_PIVOT_LEVEL: Mapping[str, int] = {
+    Pivot.ACCOUNT: 0,
+    Pivot.CAMPAIGN_GROUP: 1,
+    Pivot.CAMPAIGN: 2,
+    Pivot.CREATIVE: 3,
+}
+_LEVEL_FACET = ("accounts", "campaignGroups", "campaigns", "creatives")
+_LEVEL_PIVOT = (Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN, Pivot.CREATIVE)
+_SAME_ENTITY_PIVOT: Mapping[str, str] = {
+    "accounts": Pivot.ACCOUNT,
+    "campaignGroups": Pivot.CAMPAIGN_GROUP,
+    "campaigns": Pivot.CAMPAIGN,
+    "creatives": Pivot.CREATIVE,
+    "companies": Pivot.COMPANY,
+    "shares": Pivot.SHARE,
+}
+
+
+@dataclass(frozen=True)
+class FieldChunk:
+    """One group of at most :data:`METRICS_PER_CHUNK` metrics, fetched by the same calls.
+
+    :param index: position of the chunk (0-based); also its merge order.
+    :param metrics: the metric names (revenue sub-fields for attributedRevenueMetrics).
+    :param fields: the ``fields`` projection sent: structural fields first, then the metrics.
+
+    .. code-block:: python
+
+        [len(chunk.metrics) for chunk in chunk_metrics(request)]  # 60 metrics: [18, 18, 18, 6]
+    """
+
+    index: int
+    metrics: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Scope:
+    """The facet selection of one call: ``(facet, URNs)`` pairs in request order.
+
+    .. code-block:: python
+
+        scope = Scope((("accounts", ("urn:li:sponsoredAccount:1",)),))
+        scope.describe()  # 'accounts=urn:li:sponsoredAccount:1'
+    """
+
+    facets: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def get(self, name: str) -> tuple[str, ...]:
+        """Return the URNs of facet ``name`` (empty when absent)."""
+        return next((values for facet, values in self.facets if facet == name), ())
+
+    def replace(self, name: str, values: tuple[str, ...], *, drop: str | None = None) -> Scope:
+        """Return a copy with facet ``name`` set to ``values`` (added last if new), ``drop`` removed."""
+        items = [(facet, current) for facet, current in self.facets if facet != drop]
+        if any(facet == name for facet, _ in items):
+            items = [(facet, values if facet == name else current) for facet, current in items]
+        else:
+            items.append((name, values))
+        return Scope(tuple(items))
+
+    def describe(self, limit: int = 3) -> str:
+        """Token-free text naming the entities, e.g. for :class:`~.errors.TruncatedReportError`."""
+        parts = []
+        for facet, values in self.facets:
+            shown = ",".join(values[:limit]) + (f",... ({len(values)} in all)" if len(values) > limit else "")
+            parts.append(f"{facet}={shown}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """How to find the entities under a single facet value that still hits the cap.
+
+    :param facet: the single-valued facet to replace, e.g. ``"accounts"``.
+    :param child_facet: the facet listing the discovered entities, e.g. ``"campaigns"``.
+    :param pivot: the pivot of the discovery query, e.g. ``CAMPAIGN``.
+
+    .. code-block:: python
+
+        discovery_for(request, scope)  # Discovery('accounts', 'campaignGroups', Pivot.CAMPAIGN_GROUP)
+    """
+
+    facet: str
+    child_facet: str
+    pivot: Pivot
+
+
+def chunk_metrics(request: ReportRequest, size: int = METRICS_PER_CHUNK) -> tuple[FieldChunk, ...]:
+    """Split the request's metrics into field chunks (one chunk for attributedRevenueMetrics).
+
+    :param size: metrics per chunk, at most :data:`METRICS_PER_CHUNK`.
+    """
+    if request.finder is Finder.ATTRIBUTED_REVENUE:
+        return (FieldChunk(0, request.metrics, (*STRUCTURAL_FIELDS, _revenue_projection(request.metrics))),)
+    size = max(1, min(size, METRICS_PER_CHUNK))
+    groups = [request.metrics[start : start + size] for start in range(0, len(request.metrics), size)]
+    return tuple(FieldChunk(index, group, (*STRUCTURAL_FIELDS, *group)) for index, group in enumerate(groups))
+
+
+def _revenue_projection(metrics: tuple[str, ...]) -> str:
+    known = [name for name in metrics if name in REVENUE_METRICS]
+    if len(known) == len(REVENUE_METRICS) or len(known) != len(metrics):
+        return REVENUE_FIELD  # everything (or names the projection grammar cannot vouch for)
+    return f"{REVENUE_FIELD}:({','.join(metrics)})"
+
+
+def initial_scopes(request: ReportRequest, batch_size: int = DEFAULT_FACET_BATCH) -> list[Scope]:
+    """Return the facet scopes to start from: the request's facets, the splittable one batched.
+
+    Only a facet the pivots partition rows by is batched; any other facet list is sent whole
+    (the client tunnels long queries).
+    """
+    facets = tuple((name, tuple(values)) for name, values in request.facets.items())
+    scope = Scope(facets)
+    name = _batched_facet(request, scope)
+    if name is None:
+        return [scope]
+    values = scope.get(name)
+    step = max(1, batch_size)
+    return [scope.replace(name, values[start : start + step]) for start in range(0, len(values), step)]
+
+
+def _batched_facet(request: ReportRequest, scope: Scope) -> str | None:
+    candidates = [(len(values), name) for name, values in scope.facets if _partitions(request, name)]
+    return max(candidates)[1] if candidates else None
+
+
+def _partitions(request: ReportRequest, facet: str) -> bool:
+    """Tell whether every row belongs to exactly one value of ``facet`` (splitting it is lossless)."""
+    if facet in _FACET_LEVEL:
+        level = _FACET_LEVEL[facet]
+        return any(_PIVOT_LEVEL.get(pivot, -1) >= level for pivot in request.pivots)
+    return _SAME_ENTITY_PIVOT.get(facet) in request.pivots
+
+
+def split_scope(request: ReportRequest, scope: Scope) -> tuple[Scope, Scope] | None:
+    """Halve the longest facet list the pivots partition rows by; ``None`` if there is none."""
+    candidates = [
+        (len(values), name) for name, values in scope.facets if len(values) > 1 and _partitions(request, name)
+    ]
+    if not candidates:
+        return None
+    _, name = max(candidates)
+    values = scope.get(name)
+    middle = len(values) // 2
+    return scope.replace(name, values[:middle]), scope.replace(name, values[middle:])
+
+
+def discovery_for(request: ReportRequest, scope: Scope) -> Discovery | None:
+    """Return the discovery that would let a single-valued scope split further, if the pivots allow one.
+
+    The entities discovered are one level below the facet (an account's campaign groups, a group's
+    campaigns, a campaign's creatives), as long as the request's pivots still partition rows by that
+    level: fewer entities than rows, so the discovery itself stays far below the row cap.
+    """
+    if request.finder is Finder.ATTRIBUTED_REVENUE:
+        return None
+    finest = max((_PIVOT_LEVEL[p] for p in request.pivots if p in _PIVOT_LEVEL), default=-1)
+    for name, values in reversed(scope.facets):
+        level = _FACET_LEVEL.get(name)
+        if level is not None and len(values) == 1 and finest > level:
+            return Discovery(name, _LEVEL_FACET[level + 1], _LEVEL_PIVOT[level + 1])
+    return None
+
+
+def static_bound(request: ReportRequest, scope: Scope) -> int | None:
+    """Rows per bucket known without a probe: one pivot that is the facet's own entity.
+
+    ``pivot=CAMPAIGN`` with ``campaigns=List(c1..c40)`` has at most 40 rows per day.
+    """
+    if len(request.pivots) != 1:
+        return None
+    pivot = request.pivots[0]
+    counts = [len(values) for name, values in scope.facets if _SAME_ENTITY_PIVOT.get(name) == pivot]
+    return min(counts) if counts else None
+
+
+# ── windows ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def probe_granularity(granularity: TimeGranularity | None) -> TimeGranularity | None:
+    """Granularity of the row-count probe: months for daily and monthly reports, years for yearly.
+
+    ``None`` when no probe helps: ``ALL`` and attributedRevenueMetrics windows cannot split.
+    """
+    if granularity in (TimeGranularity.DAILY, TimeGranularity.MONTHLY):
+        return TimeGranularity.MONTHLY
+    if granularity is TimeGranularity.YEARLY:
+        return TimeGranularity.YEARLY
+    return None
+
+
+def bucket_start(day: dt.date, granularity: TimeGranularity) -> dt.date:
+    """First day of the month (MONTHLY) or year (YEARLY) holding ``day``; ``day`` itself otherwise."""
+    if granularity is TimeGranularity.MONTHLY:
+        return day.replace(day=1)
+    if granularity is TimeGranularity.YEARLY:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def buckets(span: DateRange, granularity: TimeGranularity) -> list[DateRange]:
+    """Return the request's buckets inside ``span`` (clipped to it): days, months or years."""
+    units: list[DateRange] = []
+    start = span.start
+    while start <= span.end:
+        if granularity is TimeGranularity.DAILY:
+            end = start
+        elif granularity is TimeGranularity.MONTHLY:
+            end = month_end(start)
+        else:
+            end = dt.date(start.year, 12, 31)
+        end = min(end, span.end)
+        units.append(DateRange(start, end))
+        start = end + dt.timedelta(days=1)
+    return units
+
+
+def plan_windows(
+    span: DateRange,
+    granularity: TimeGranularity | None,
+    weight: Callable[[DateRange], int],
+    *,
+    target: int,
+) -> list[DateRange]:
+    """Pack the request's buckets into consecutive windows of at most ``target`` expected rows.
+
+    :param span: the request's date range.
+    :param granularity: the request's granularity; ``ALL``/``None`` give the whole span as one window.
+    :param weight: upper bound of the rows one bucket (a day, month or year) yields.
+    :param target: rows a window should stay under; a heavier single bucket gets its own window.
+    """
+    if granularity in (None, TimeGranularity.ALL):
+        return [span]
+    windows: list[DateRange] = []
+    current: DateRange | None = None
+    load = 0
+    for unit in buckets(span, granularity):
+        rows = weight(unit)
+        if current is not None and load + rows <= target:
+            current, load = DateRange(current.start, unit.end), load + rows
+            continue
+        if current is not None:
+            windows.append(current)
+        current, load = unit, rows
+    if current is not None:
+        windows.append(current)
+    return windows
+
+
+def split_window(
+    window: DateRange, granularity: TimeGranularity | None
+) -> tuple[DateRange, DateRange] | None:
+    """Halve ``window`` on a bucket boundary of the granularity; ``None`` for a single bucket.
+
+    ``ALL`` and attributedRevenueMetrics windows never split: their rows are aggregates of the whole
+    window, and smaller windows would give different (non-additive) values.
+    """
+    if granularity in (None, TimeGranularity.ALL):
+        return None
+    units = buckets(window, granularity)
+    if len(units) < 2:
+        return None
+    middle = len(units) // 2
+    return DateRange(window.start, units[middle - 1].end), DateRange(units[middle].start, window.end)
+
+
+# ── query parameters ────────────────────────────────────────────────────────────────────────────
+
+
+def call_params(
+    request: ReportRequest,
+    fields: Sequence[str],
+    window: DateRange,
+    scope: Scope,
+    *,
+    granularity: TimeGranularity | None = None,
+) -> list[tuple[str, Value | None]]:
+    """Return the query parameters (after ``q``) of one call: pivots, granularity, range, facets, fields.
+
+    :param fields: the ``fields`` projection.
+    :param granularity: overrides the request's granularity (probes).
+    """
+    params: list[tuple[str, Value | None]] = []
+    if request.finder is Finder.ANALYTICS:
+        params.append(("pivot", request.pivots[0]))
+    else:
+        params.append(("pivots", list(request.pivots)))
+    if request.finder.has_time_granularity:
+        params.append(("timeGranularity", granularity or request.time_granularity))
+    params.append(("dateRange", window.to_restli()))
+    params.extend((name, list(values)) for name, values in scope.facets)
+    params.append(("campaignType", request.campaign_type))
+    params.append(("objectiveType", request.objective_type))
+    params.append(("fields", list(fields)))
+    return params
+
+
+def probe_params(request: ReportRequest, window: DateRange, scope: Scope) -> list[tuple[str, Value | None]]:
+    """Return a row-count probe: the request's query per month (or year) with only the structural fields."""
+    return call_params(
+        request, STRUCTURAL_FIELDS, window, scope, granularity=probe_granularity(request.time_granularity)
+    )
+
+
+def discovery_params(
+    request: ReportRequest, discovery: Discovery, window: DateRange, scope: Scope
+) -> list[tuple[str, Value | None]]:
+    """Return an entity discovery: ``q=analytics`` by the child pivot over the window, structural fields only."""
+    params: list[tuple[str, Value | None]] = [
+        ("pivot", discovery.pivot),
+        ("timeGranularity", TimeGranularity.ALL),
+        ("dateRange", window.to_restli()),
+    ]
+    params.extend((name, list(values)) for name, values in scope.facets)
+    params.append(("campaignType", request.campaign_type))
+    params.append(("objectiveType", request.objective_type))
+    params.append(("fields", list(STRUCTURAL_FIELDS)))
+    return params

@@ -1,0 +1,223 @@
+"""Response elements -> typed report rows, and the outer join of field chunks.
+
+Each metric is parsed by its catalogue type, accepting both wire representations LinkedIn is seen
+to send (``linkedin-api.md`` 5.1): BigDecimal as a JSON string *or* number -> :class:`~decimal.Decimal`
+with sign and every digit kept; long as an integer (or an integral number/string) -> ``int``; double
+-> ``float``. A metric LinkedIn left out of a row stays ``None``: absent is not zero.
+
+Chunks are joined on the row key ``(start_date, end_date, pivot values)``, never by position, because
+each chunk's response omits the rows whose requested metrics are all empty.
+
+.. code-block:: python
+
+    join = ChunkJoin(request)
+    join.add(chunk, [element, ...])
+    rows = join.rows()  # sorted by (start_date, end_date, pivot values)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from airflow_provider_linkedin_ads.enums import Finder
+from airflow_provider_linkedin_ads.errors import RestliError
+from airflow_provider_linkedin_ads.results import ColumnKind, ReportRow, RowValue, report_columns
+
+if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.client.planning import FieldChunk
+    from airflow_provider_linkedin_ads.models import ReportRequest
+
+__all__ = ["ChunkJoin", "RowKey", "parse_element", "parse_metric", "row_sort_key"]
+
+#: Join key of a row: start day, end day (``None`` only if LinkedIn omitted them), pivot values.
+RowKey: TypeAlias = tuple[dt.date | None, dt.date | None, tuple[str, ...]]
+_REVENUE_FIELD = "revenueAttributionMetrics"
+
+
+def parse_metric(value: object, kind: ColumnKind, name: str) -> RowValue:
+    """Parse one metric value by its catalogue type; ``None`` stays ``None``.
+
+    :param value: the JSON value (str, int, float, or Decimal when the JSON was parsed that way).
+    :param kind: the column type; ``RAW`` (unknown metrics) passes numbers and strings through.
+    :param name: the metric, for the error message.
+    :raises RestliError: for a value that does not fit the type (e.g. a fraction for a long).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RestliError(f"metric {name!r}: expected a number, got the boolean {value!r}")
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        return _raw(value)
+    try:
+        return parser(value)
+    except (ValueError, TypeError, InvalidOperation, OverflowError):
+        raise RestliError(f"metric {name!r}: {_preview(value)} is not a valid {kind} value") from None
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))  # the shortest repr is the JSON text for up to 17 digits
+    elif isinstance(value, str):
+        number = Decimal(value.strip())
+    else:
+        raise TypeError(type(value).__name__)
+    if not number.is_finite():
+        raise ValueError("not finite")
+    return number
+
+
+def _long(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    number = _decimal(value)
+    if number != number.to_integral_value():
+        raise ValueError("not an integer")
+    return int(number)
+
+
+def _double(value: object) -> float:
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return float(value.strip())
+    raise TypeError(type(value).__name__)
+
+
+def _raw(value: object) -> RowValue:
+    if isinstance(value, str | int | float | Decimal):
+        return value
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+_PARSERS: Mapping[ColumnKind, Callable[[object], RowValue]] = {
+    ColumnKind.DECIMAL: _decimal,
+    ColumnKind.LONG: _long,
+    ColumnKind.DOUBLE: _double,
+}
+
+
+def _preview(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def parse_key(element: Mapping[str, Any], pivot_count: int) -> RowKey:
+    """Read the join key of one element: its ``dateRange`` and ``pivotValues``.
+
+    :raises RestliError: when ``pivotValues`` does not hold one value per pivot.
+    """
+    span = element.get("dateRange")
+    start = _day(span.get("start")) if isinstance(span, Mapping) else None
+    end = _day(span.get("end")) if isinstance(span, Mapping) else None
+    values = element.get("pivotValues")
+    if not isinstance(values, list) or len(values) != pivot_count:
+        raise RestliError(f"row has pivotValues {_preview(values)}; expected {pivot_count} value(s)")
+    return start, end, tuple(str(value) for value in values)
+
+
+def _day(record: object) -> dt.date | None:
+    if not isinstance(record, Mapping):
+        return None
+    try:
+        return dt.date(int(record["year"]), int(record["month"]), int(record["day"]))
+    except (KeyError, TypeError, ValueError):
+        raise RestliError(f"dateRange holds an invalid date {_preview(record)}") from None
+
+
+def parse_element(
+    element: Mapping[str, Any], metrics: Iterable[tuple[str, ColumnKind]], *, pivot_count: int, revenue: bool
+) -> tuple[RowKey, tuple[RowValue, ...]]:
+    """Parse one response element into its key and the chunk's metric values (request order).
+
+    :param metrics: ``(name, kind)`` of the chunk's metrics.
+    :param revenue: read the metrics from the nested ``revenueAttributionMetrics`` record.
+    """
+    source: Any = element.get(_REVENUE_FIELD) if revenue else element
+    if not isinstance(source, Mapping):
+        source = {}
+    values = tuple(parse_metric(source.get(name), kind, name) for name, kind in metrics)
+    return parse_key(element, pivot_count), values
+
+
+def row_sort_key(key: RowKey) -> tuple[Any, ...]:
+    """Deterministic order of rows: dates, then pivot values with numeric ids compared as numbers."""
+    start, end, pivots = key
+    return (start or dt.date.min, end or dt.date.min, tuple(_natural(value) for value in pivots))
+
+
+def _natural(value: str) -> tuple[str, int, int, str]:
+    head, _, tail = value.rpartition(":")
+    if tail.isascii() and tail.isdigit():
+        return head, 0, int(tail), ""
+    return head, 1, 0, tail
+
+
+class ChunkJoin:
+    """Outer join of the field chunks of one planning window, keyed by :data:`RowKey`.
+
+    The engine's calls for one chunk cover disjoint windows or disjoint facet values, so no key is
+    written twice for the same chunk and the result never depends on the order parts arrive in.
+
+    :param request: the report request (columns, pivots, finder).
+
+    .. code-block:: python
+
+        join = ChunkJoin(request)
+        join.add(chunk, elements)
+        for row in join.rows():
+            ...
+    """
+
+    def __init__(self, request: ReportRequest) -> None:
+        columns = report_columns(request)
+        self._names = tuple(column.name for column in columns)
+        self._kinds = {column.name: column.kind for column in columns}
+        self._offset = {name: index for index, name in enumerate(request.metrics)}
+        self._metric_count = len(request.metrics)
+        self._pivot_count = len(request.pivots)
+        self._revenue = request.finder is Finder.ATTRIBUTED_REVENUE
+        self._rows: dict[RowKey, list[RowValue]] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def parse(
+        self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]]
+    ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
+        """Parse a chunk's elements (thread-safe: touches no shared state)."""
+        metrics = [(name, self._kinds[name]) for name in chunk.metrics]
+        return [
+            parse_element(element, metrics, pivot_count=self._pivot_count, revenue=self._revenue)
+            for element in elements
+        ]
+
+    def merge(self, chunk: FieldChunk, parsed: Iterable[tuple[RowKey, tuple[RowValue, ...]]]) -> None:
+        """Merge parsed rows of ``chunk`` into the join (a later part wins on a duplicate key)."""
+        offsets = [self._offset[name] for name in chunk.metrics]
+        for key, values in parsed:
+            slots = self._rows.get(key)
+            if slots is None:
+                slots = self._rows[key] = [None] * self._metric_count
+            for offset, value in zip(offsets, values, strict=True):
+                slots[offset] = value
+
+    def add(self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]]) -> None:
+        """Parse and merge ``elements`` of ``chunk``."""
+        self.merge(chunk, self.parse(chunk, elements))
+
+    def rows(self) -> Iterator[ReportRow]:
+        """Yield every joined row, every column present, sorted by :func:`row_sort_key`.
+
+        Rows are built one at a time, so only the compact joined values stay in memory.
+        """
+        for (start, end, pivots), slots in sorted(self._rows.items(), key=lambda item: row_sort_key(item[0])):
+            yield dict(zip(self._names, (start, end, *pivots, *slots), strict=True))

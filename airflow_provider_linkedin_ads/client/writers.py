@@ -1,0 +1,308 @@
+r"""Stream report rows to a binary file-like target: JSON Lines (default), CSV, or Parquet.
+
+Rows go out as they come, a small buffer at a time, so memory stays bounded by the engine's planning
+window, never by the report. Every row has every column. Values keep their exact types:
+
+* JSON Lines: one object per line, keys in column order; BigDecimal metrics as exact decimal
+  *strings* (sign and every digit kept, never scientific notation), dates as ISO strings, absent
+  metrics as ``null``.
+* CSV (RFC 4180): a header row, ``\\r\\n`` line ends, minimal quoting, UTF-8; absent metrics are
+  empty fields; decimals written exactly as in JSON Lines.
+* Parquet: typed columns (``date32``, ``string``, ``int64``, ``float64``, ``decimal128(38, 20)``),
+  one row group per batch; needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
+
+The target stays open: closing a writer flushes it and leaves closing the file to its owner.
+
+.. code-block:: python
+
+    with open("report.jsonl", "wb") as target:
+        written = write_rows(engine.run(request), target, report_columns(request))
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.results import ColumnKind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from types import TracebackType
+
+    from airflow_provider_linkedin_ads.results import Column, ReportRow, RowValue
+
+__all__ = [
+    "DECIMAL_PRECISION",
+    "DECIMAL_SCALE",
+    "FORMATS",
+    "CsvWriter",
+    "JsonLinesWriter",
+    "ParquetWriter",
+    "RowWriter",
+    "exact_decimal",
+    "open_writer",
+    "write_rows",
+]
+
+#: Output formats by name (``jsonl`` is the default).
+FORMATS = ("jsonl", "csv", "parquet")
+#: Parquet decimal type: 38 digits, 20 after the point (LinkedIn sends up to 19, e.g. "107.5300000000000335346").
+DECIMAL_PRECISION = 38
+DECIMAL_SCALE = 20
+_TEXT_FLUSH_ROWS = 1_000
+_PARQUET_BATCH_ROWS = 65_536
+
+
+class RowWriter(Protocol):
+    """What every writer offers: write rows one by one, then close (flush) once.
+
+    .. code-block:: python
+
+        writer: RowWriter = open_writer("jsonl", target, columns)
+        writer.write(row)
+        writer.close()
+    """
+
+    @property
+    def rows_written(self) -> int: ...
+
+    def write(self, row: ReportRow) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def exact_decimal(value: Decimal) -> str:
+    """Render a decimal exactly, in positional notation (``Decimal("1E-7")`` -> ``"0.0000001"``)."""
+    return format(value, "f")
+
+
+def _text(value: RowValue) -> str | int | float | None:
+    # JSON-ready scalar: decimals and dates become strings; numbers stay numbers.
+    if isinstance(value, Decimal):
+        return exact_decimal(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class _WriterBase:
+    def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
+        if not columns:
+            raise ConfigurationError("a writer needs at least one column", argument="columns")
+        self._target = target
+        self._names = tuple(column.name for column in columns)
+        self._rows_written = 0
+        self._closed = False
+
+    @property
+    def rows_written(self) -> int:
+        """Rows written so far."""
+        return self._rows_written
+
+    def __enter__(self) -> _WriterBase:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._finish()
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+
+class JsonLinesWriter(_WriterBase):
+    """One JSON object per line, keys in column order, decimals as exact strings.
+
+    :param target: a binary file-like object (left open).
+    :param columns: the report's columns (:func:`~.results.report_columns`).
+
+    .. code-block:: python
+
+        with JsonLinesWriter(buffer, columns) as writer:
+            writer.write(row)
+    """
+
+    def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
+        super().__init__(target, columns)
+        self._lines: list[str] = []
+        self._encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def write(self, row: ReportRow) -> None:
+        """Write one row (every column; a missing key is written as ``null``)."""
+        record = {name: _text(row.get(name)) for name in self._names}
+        self._lines.append(self._encoder.encode(record))
+        self._rows_written += 1
+        if len(self._lines) >= _TEXT_FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._lines:
+            self._target.write(("\n".join(self._lines) + "\n").encode("utf-8"))
+            self._lines.clear()
+
+    def _finish(self) -> None:
+        self._flush()
+        self._target.flush()
+
+
+class CsvWriter(_WriterBase):
+    """RFC 4180 CSV: header row, CRLF line ends, minimal quoting, UTF-8, exact decimals.
+
+    :param target: a binary file-like object (left open).
+    :param columns: the report's columns; their names form the header row.
+
+    .. code-block:: python
+
+        with open("report.csv", "wb") as target, CsvWriter(target, columns) as writer:
+            for row in rows:
+                writer.write(row)
+    """
+
+    def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
+        super().__init__(target, columns)
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._csv.writerow(self._names)
+        self._pending = 0
+
+    def write(self, row: ReportRow) -> None:
+        """Write one row; ``None`` becomes an empty field."""
+        self._csv.writerow(["" if (value := _text(row.get(name))) is None else value for name in self._names])
+        self._rows_written += 1
+        self._pending += 1
+        if self._pending >= _TEXT_FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._target.write(self._buffer.getvalue().encode("utf-8"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._pending = 0
+
+    def _finish(self) -> None:
+        self._flush()
+        self._target.flush()
+
+
+class ParquetWriter(_WriterBase):
+    """Typed Parquet, one row group per batch of rows; needs ``pyarrow`` (the ``[parquet]`` extra).
+
+    :param target: a binary file-like object (left open).
+    :param columns: the report's columns; their kinds give the Parquet types.
+    :param batch_rows: rows per row group (bounds the writer's memory).
+    :raises ConfigurationError: when ``pyarrow`` is not installed.
+
+    .. code-block:: python
+
+        with open("report.parquet", "wb") as target, ParquetWriter(target, columns) as writer:
+            for row in rows:
+                writer.write(row)
+    """
+
+    def __init__(
+        self, target: IO[bytes], columns: Sequence[Column], *, batch_rows: int = _PARQUET_BATCH_ROWS
+    ) -> None:
+        super().__init__(target, columns)
+        self._pa, parquet = _import_pyarrow()
+        self._kinds = tuple(column.kind for column in columns)
+        self._schema = self._pa.schema([(column.name, self._arrow_type(column.kind)) for column in columns])
+        self._writer = parquet.ParquetWriter(target, self._schema)
+        self._batch_rows = max(1, batch_rows)
+        self._columns: list[list[Any]] = [[] for _ in columns]
+
+    def _arrow_type(self, kind: ColumnKind) -> Any:
+        pa = self._pa
+        types = {
+            ColumnKind.DATE: pa.date32(),
+            ColumnKind.LONG: pa.int64(),
+            ColumnKind.DOUBLE: pa.float64(),
+            ColumnKind.DECIMAL: pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
+        }
+        return types.get(kind, pa.string())
+
+    def write(self, row: ReportRow) -> None:
+        """Buffer one row; a full batch is written as a row group."""
+        for slot, name, kind in zip(self._columns, self._names, self._kinds, strict=True):
+            value = row.get(name)
+            slot.append(value if kind is not ColumnKind.RAW or value is None else str(_text(value)))
+        self._rows_written += 1
+        if len(self._columns[0]) >= self._batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._columns[0]:
+            return
+        try:
+            arrays = [
+                self._pa.array(values, type=field.type)
+                for values, field in zip(self._columns, self._schema, strict=True)
+            ]
+        except self._pa.ArrowInvalid as err:  # e.g. more fraction digits than DECIMAL_SCALE: never round
+            raise ConfigurationError(
+                f"output_format: a value does not fit its Parquet column exactly ({err}); use jsonl or csv",
+                argument="output_format",
+            ) from err
+        self._writer.write_batch(self._pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        for slot in self._columns:
+            slot.clear()
+
+    def _finish(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def _import_pyarrow() -> tuple[Any, Any]:
+    try:
+        import pyarrow  # optional dependency, imported only when Parquet is asked for
+        import pyarrow.parquet
+    except ImportError as err:
+        raise ConfigurationError(
+            "output format 'parquet' needs pyarrow: pip install 'airflow-provider-linkedin-ads[parquet]'",
+            argument="output_format",
+        ) from err
+    return pyarrow, pyarrow.parquet
+
+
+def open_writer(output_format: str, target: IO[bytes], columns: Sequence[Column]) -> RowWriter:
+    """Return the writer for ``output_format`` (``jsonl``, ``csv`` or ``parquet``).
+
+    :raises ConfigurationError: for another format, naming ``output_format``.
+    """
+    name = (output_format or "").strip().lower()
+    if name in ("jsonl", "json", "ndjson"):
+        return JsonLinesWriter(target, columns)
+    if name == "csv":
+        return CsvWriter(target, columns)
+    if name == "parquet":
+        return ParquetWriter(target, columns)
+    raise ConfigurationError(
+        f"output_format: {output_format!r} is not one of {', '.join(FORMATS)}", argument="output_format"
+    )
+
+
+def write_rows(
+    rows: Iterable[ReportRow], target: IO[bytes], columns: Sequence[Column], *, output_format: str = "jsonl"
+) -> int:
+    """Stream ``rows`` to ``target`` in ``output_format``; return the number of rows written.
+
+    The writer is closed (flushed) when the rows are exhausted; ``target`` stays open.
+    """
+    writer = open_writer(output_format, target, columns)
+    try:
+        for row in rows:
+            writer.write(row)
+    finally:
+        writer.close()
+    return writer.rows_written

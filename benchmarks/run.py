@@ -1,0 +1,374 @@
+"""Benchmark the report engine against the bundled emulator, side by side with a naive peer strategy.
+
+Run from the repository root (see benchmarks/README.md)::
+
+    .venv/af3/bin/python benchmarks/run.py
+
+The emulator runs in a separate process (so the memory figures are the engine's alone) with an
+injected latency per API call (default 100 ms). Workloads:
+
+* W1: 3 accounts x 200 campaigns, 180 days, DAILY, CAMPAIGN pivot, 40 metrics;
+* W2: one account with 300 creatives, MEMBER_JOB_TITLE pivot, 90 days, DAILY, 15 metrics (far more
+  rows than the 15,000-row cap: truncation pressure);
+* W3: about 1,000,000 CREATIVE rows written to JSON Lines, for the memory figure.
+
+The naive strategy is modelled on what peers do (one call per campaign x 30-day window x 18-metric
+chunk, sequential, rows merged by key). It would take many minutes at 100 ms per call, so by default
+it runs on a sample of the campaigns and its calls and time are extrapolated linearly; the output
+says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import io
+import logging
+import math
+import multiprocessing
+import sys
+import time
+import tracemalloc
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
+from airflow_provider_linkedin_ads.client.planning import ROW_CAP, call_params, chunk_metrics, initial_scopes
+from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+from airflow_provider_linkedin_ads.client.rows import ChunkJoin
+from airflow_provider_linkedin_ads.metrics import METRICS
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from multiprocessing.connection import Connection
+
+MIB = 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class WorldShape:
+    accounts: int
+    campaigns_per_account: int
+    creatives_per_campaign: int = 3
+    seed: int = 7
+
+
+@dataclasses.dataclass(frozen=True)
+class EmulatorInfo:
+    api_base_url: str
+    token_url: str
+    today: dt.date
+    accounts: tuple[int, ...]
+    campaigns: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    world: WorldShape
+    build: Callable[[EmulatorInfo], ReportRequest]
+    naive: bool = True
+
+
+@dataclasses.dataclass
+class Result:
+    workload: str
+    strategy: str
+    calls: int
+    minimum: int
+    seconds: float
+    rows: int
+    rows_per_second: float
+    peak_bytes: int
+    output_bytes: int = 0
+    truncated: int = 0
+    note: str = ""
+
+
+# ── the emulator, in its own process ────────────────────────────────────────────────────────────
+
+
+def _serve(conn: Connection, shape: WorldShape, latency_ms: int) -> None:
+    from airflow_provider_linkedin_ads.testing import EmulatorServer, World
+    from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
+
+    sizes = dataclasses.asdict(shape)
+    ids = list(World(**sizes).accounts)
+    world = World(**sizes, members={DEFAULT_MEMBER: ids})  # the default member sees every account
+    with EmulatorServer(world=world, latency_ms=latency_ms) as server:
+        campaigns = tuple(sorted(world.campaigns))
+        conn.send(EmulatorInfo(server.api_base_url, server.token_url, world.today, tuple(ids), campaigns))
+        while conn.recv() != "stop":
+            server.reset()  # fresh throttles between runs
+            conn.send("ok")
+
+
+class Emulator:
+    """The emulator in a child process; ``reset()`` between runs, ``close()`` at the end."""
+
+    def __init__(self, shape: WorldShape, latency_ms: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, shape, latency_ms), daemon=True)
+        self._process.start()
+        self.info: EmulatorInfo = self._conn.recv()
+
+    def reset(self) -> None:
+        self._conn.send("reset")
+        self._conn.recv()
+
+    def close(self) -> None:
+        self._conn.send("stop")
+        self._process.join(30)
+
+    def client(self) -> LinkedInAdsClient:
+        config = ClientConfig(
+            client_id="emulator-client",
+            client_secret="emulator-secret",
+            refresh_token="emulator-refresh-token",
+            api_base_url=self.info.api_base_url,
+            token_url=self.info.token_url,
+        )
+        return LinkedInAdsClient(config)
+
+
+class CountingSink(io.RawIOBase):
+    """A binary target that counts bytes and keeps none (the data size without holding the data)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+# ── workloads ───────────────────────────────────────────────────────────────────────────────────
+
+
+def _metrics(count: int, *, demographic: bool = False) -> list[str]:
+    names = [
+        metric.name
+        for metric in METRICS.values()
+        if metric.additive and not (demographic and metric.non_demographic) and not metric.needs_entity_pivot
+    ]
+    return names[:count]
+
+
+def _days(info: EmulatorInfo, days: int, *, lag: int = 1) -> tuple[dt.date, dt.date]:
+    end = info.today - dt.timedelta(days=lag)
+    return end - dt.timedelta(days=days - 1), end
+
+
+def _w1(info: EmulatorInfo) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=_days(info, 180),
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(40),
+    )
+
+
+def _w2(info: EmulatorInfo) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="MEMBER_JOB_TITLE",
+        time_granularity="DAILY",
+        date_range=_days(info, 90, lag=2),  # demographic values settle after 24 h
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(15, demographic=True),
+    )
+
+
+def _w3(info: EmulatorInfo) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=_days(info, 220),
+        facets={"accounts": list(info.accounts)},
+        metrics=["impressions", "clicks", "costInLocalCurrency", "costInUsd", "landingPageClicks"],
+    )
+
+
+WORKLOADS = {
+    "W1": Workload(
+        "W1", "3 accounts x 200 campaigns, 180 d DAILY, CAMPAIGN, 40 metrics", WorldShape(3, 200), _w1
+    ),
+    "W2": Workload(
+        "W2", "1 account, 300 creatives, MEMBER_JOB_TITLE, 90 d DAILY, 15 metrics", WorldShape(1, 100), _w2
+    ),
+    "W3": Workload("W3", "~1,000,000 CREATIVE rows to JSON Lines", WorldShape(5, 1000), _w3, naive=False),
+}
+
+
+# ── strategies ──────────────────────────────────────────────────────────────────────────────────
+
+
+def theoretical_minimum(rows: int, chunks: int, cap: int = ROW_CAP) -> int:
+    """Fewest calls that can return ``rows`` rows of ``chunks`` field chunks: full responses only."""
+    return max(1, math.ceil(rows / cap)) * chunks
+
+
+def run_engine(emulator: Emulator, workload: Workload, concurrency: int) -> Result:
+    """Two passes: one timed (no tracing overhead), one under ``tracemalloc`` for the peak memory."""
+    request = workload.build(emulator.info)
+    timed, _ = _engine_pass(emulator, request, concurrency, trace=False)
+    _traced, peak = _engine_pass(emulator, request, concurrency, trace=True)
+    summary, sink, seconds = timed
+    chunks = len(chunk_metrics(request))
+    note = f"{summary.probe_calls} probe(s), {summary.windows_split} re-split(s), concurrency {concurrency}"
+    return Result(
+        workload.name,
+        "engine",
+        summary.calls_made,
+        theoretical_minimum(summary.rows_written, chunks),
+        seconds,
+        summary.rows_written,
+        summary.rows_written / seconds if seconds else 0.0,
+        peak,
+        sink.size,
+        len(summary.truncation_events),
+        note,
+    )
+
+
+def _engine_pass(
+    emulator: Emulator, request: ReportRequest, concurrency: int, *, trace: bool
+) -> tuple[tuple[Any, CountingSink, float], int]:
+    emulator.reset()
+    sink = CountingSink()
+    with emulator.client() as client:
+        engine = ReportEngine(client, max_concurrency=concurrency, today=lambda: emulator.info.today)
+        if trace:
+            tracemalloc.start()
+        started = time.perf_counter()
+        summary = engine.write(request, cast("IO[bytes]", sink))
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
+        if trace:
+            tracemalloc.stop()
+    return (summary, sink, seconds), peak
+
+
+def _windows(span: DateRange, days: int = 30) -> list[DateRange]:
+    windows, start = [], span.start
+    while start <= span.end:
+        end = min(span.end, start + dt.timedelta(days=days - 1))
+        windows.append(DateRange(start, end))
+        start = end + dt.timedelta(days=1)
+    return windows
+
+
+def run_naive(emulator: Emulator, workload: Workload, sample: int) -> Result:
+    """One call per campaign x 30-day window x 18-metric chunk, sequential, rows merged by key."""
+    emulator.reset()
+    base = workload.build(emulator.info)
+    campaigns = emulator.info.campaigns
+    step = max(1, len(campaigns) // sample) if sample else 1
+    chosen = campaigns[::step][:sample] if sample else campaigns
+    chunks = chunk_metrics(base)
+    join = ChunkJoin(base)
+    calls = truncated = 0
+    with emulator.client() as client:
+        tracemalloc.start()
+        started = time.perf_counter()
+        for campaign in chosen:
+            request = dataclasses.replace(
+                base, facets={"campaigns": (f"urn:li:sponsoredCampaign:{campaign}",)}
+            )
+            (scope,) = initial_scopes(request)
+            for window in _windows(request.date_range):
+                for chunk in chunks:
+                    params = call_params(request, chunk.fields, window, scope)
+                    elements = client.finder("adAnalytics", str(request.finder), params).get("elements", [])
+                    calls += 1
+                    truncated += len(elements) >= ROW_CAP
+                    join.add(chunk, elements)
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    factor = len(campaigns) / len(chosen)
+    if factor == 1:
+        note = "full run"
+    else:
+        note = f"measured on {len(chosen)} of {len(campaigns)} campaigns; calls and time extrapolated x{factor:g}"
+    return Result(
+        workload.name,
+        "naive (peers)",
+        round(calls * factor),
+        0,
+        seconds * factor,
+        len(join),
+        len(join) / seconds if seconds else 0.0,
+        peak,
+        truncated=round(truncated * factor),
+        note=note + (f"; rows are the sample's ({len(join):,})" if factor != 1 else ""),
+    )
+
+
+# ── report ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def table(results: Sequence[Result], minimum: dict[str, int]) -> str:
+    lines = [
+        "| workload | strategy | calls | theoretical min | calls / min | wall time (s) | rows | rows/s | peak memory (MiB) | output (MiB) | truncated | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        least = minimum.get(result.workload) or result.minimum
+        ratio = result.calls / least if least else float("nan")
+        output = f"{result.output_bytes / MIB:.1f}" if result.output_bytes else "-"
+        lines.append(
+            f"| {result.workload} | {result.strategy} | {result.calls:,} | {least:,} | {ratio:.2f} | "
+            f"{result.seconds:,.1f} | {result.rows:,} | {result.rows_per_second:,.0f} | {result.peak_bytes / MIB:.1f} | {output} | "
+            f"{result.truncated} | {result.note} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--latency-ms", type=int, default=100, help="latency per API call (default 100)")
+    parser.add_argument("--workloads", default="W1,W2,W3", help="comma list of W1, W2, W3")
+    parser.add_argument("--concurrency", type=int, default=4, help="engine max_concurrency (default 4)")
+    parser.add_argument(
+        "--naive-campaigns",
+        type=int,
+        default=20,
+        help="campaigns the naive strategy runs on (0: all; default 20)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="show the engine's progress log")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    results: list[Result] = []
+    minimum: dict[str, int] = {}
+    for name in [item.strip().upper() for item in args.workloads.split(",") if item.strip()]:
+        workload = WORKLOADS[name]
+        print(
+            f"{name}: {workload.description} (latency {args.latency_ms} ms) ...", file=sys.stderr, flush=True
+        )
+        emulator = Emulator(workload.world, args.latency_ms)
+        try:
+            engine = run_engine(emulator, workload, args.concurrency)
+            results.append(engine)
+            minimum[name] = engine.minimum
+            if workload.naive:
+                results.append(run_naive(emulator, workload, args.naive_campaigns))
+        finally:
+            emulator.close()
+    print(table(results, minimum))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

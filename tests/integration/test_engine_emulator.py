@@ -1,0 +1,558 @@
+"""The report engine against the bundled emulator: rows must equal the world's ground truth exactly.
+
+The emulator cuts every ``adAnalytics`` answer at ``analytics.MAX_ELEMENTS`` rows; these tests lower
+that cap (and the engine's ``row_cap``) to :data:`CAP` so a small world produces reports whose natural
+answer is many times the cap, which the engine must split and still return completely.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+
+from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
+from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
+from airflow_provider_linkedin_ads.client.planning import FieldChunk, chunk_metrics
+from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+from airflow_provider_linkedin_ads.client.rows import ChunkJoin
+from airflow_provider_linkedin_ads.enums import REVENUE_PIVOTS, Finder, Pivot, TimeGranularity
+from airflow_provider_linkedin_ads.errors import ReportValidationError, TruncatedReportError
+from airflow_provider_linkedin_ads.metrics import METRICS, REVENUE_METRICS
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
+from airflow_provider_linkedin_ads.testing import EmulatorServer, World, analytics
+from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
+from airflow_provider_linkedin_ads.testing.query import ReportQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from airflow_provider_linkedin_ads.results import ReportRow
+
+CAP = 100
+VERSION = "202609"
+SEED = 11
+
+
+def _world() -> World:
+    shape = {
+        "seed": SEED,
+        "accounts": 2,
+        "campaigns_per_account": 12,
+        "creatives_per_campaign": 2,
+        "history_days": 500,
+    }
+    ids = list(World(**shape).accounts)  # type: ignore[arg-type]
+    # The default member sees every account (by default the emulator hides the last one).
+    return World(**shape, members={DEFAULT_MEMBER: ids})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analytics, "MAX_ELEMENTS", CAP)
+        with EmulatorServer(world=_world()) as emulator:
+            yield emulator
+
+
+@pytest.fixture
+def emulator(server: EmulatorServer) -> Iterator[EmulatorServer]:
+    server.reset()
+    yield server
+    server.check()
+
+
+def client_for(server: EmulatorServer, **config: Any) -> LinkedInAdsClient:
+    values: dict[str, Any] = {
+        "client_id": "emulator-client",
+        "client_secret": "emulator-secret",
+        "refresh_token": "emulator-refresh-token",
+        "api_base_url": server.api_base_url,
+        "token_url": server.token_url,
+        "api_version": VERSION,
+        **config,
+    }
+    return LinkedInAdsClient(
+        ClientConfig(**values), sleep=lambda seconds: None, clock=lambda: server.clock.now().timestamp()
+    )
+
+
+def engine_for(server: EmulatorServer, client: LinkedInAdsClient, **options: Any) -> ReportEngine:
+    options.setdefault("row_cap", CAP)
+    return ReportEngine(client, today=server.clock.today, **options)
+
+
+def accounts(server: EmulatorServer) -> list[str]:
+    return [f"urn:li:sponsoredAccount:{account}" for account in server.world.accounts]
+
+
+def ground_truth(server: EmulatorServer, request: ReportRequest) -> list[ReportRow]:
+    """The world's untruncated, unchunked answer, normalised exactly as the engine normalises rows."""
+    revenue = request.finder is Finder.ATTRIBUTED_REVENUE
+    fields = (
+        ("dateRange", "pivotValues", "revenueAttributionMetrics")
+        if revenue
+        else ("dateRange", "pivotValues", *request.metrics)
+    )
+    query = ReportQuery(
+        finder=request.finder,
+        pivots=tuple(Pivot(pivot) for pivot in request.pivots),
+        granularity=request.time_granularity,
+        start=request.date_range.start,
+        end=request.date_range.end,
+        facets={name: tuple(values) for name, values in request.facets.items()},
+        fields=fields,
+        visible_accounts=server.world.accounts_for_member(DEFAULT_MEMBER),
+        campaign_type=request.campaign_type,
+    )
+    join = ChunkJoin(request)
+    join.add(FieldChunk(0, request.metrics, fields), server.world.answer(query, now=server.clock.now()))
+    return list(join.rows())
+
+
+def run_rows(server: EmulatorServer, request: ReportRequest, **options: Any) -> tuple[list[ReportRow], Any]:
+    with client_for(server) as client:
+        run = engine_for(server, client, **options).run(request)
+        return list(run), run.summary
+
+
+def jsonl(server: EmulatorServer, request: ReportRequest, **options: Any) -> bytes:
+    target = io.BytesIO()
+    with client_for(server) as client:
+        engine_for(server, client, **options).write(request, target)
+    return target.getvalue()
+
+
+# ── randomised equality with the ground truth ────────────────────────────────────────────────────
+
+ENTITY_PIVOTS = [Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN, Pivot.CREATIVE, Pivot.COMPANY]
+DELIVERY_PIVOTS = [
+    Pivot.IMPRESSION_DEVICE_TYPE,
+    Pivot.PLACEMENT_NAME,
+    Pivot.SERVING_LOCATION,
+    Pivot.CONVERSION,
+]
+DEMOGRAPHIC_PIVOTS = [Pivot.MEMBER_JOB_TITLE, Pivot.MEMBER_COUNTRY_V2, Pivot.MEMBER_SENIORITY]
+TODAY = dt.date(2026, 11, 28)
+
+
+def _allowed_metrics(pivots: tuple[Pivot, ...], days: int) -> list[str]:
+    demographic = any(pivot.is_demographic for pivot in pivots)
+    device = Pivot.IMPRESSION_DEVICE_TYPE in pivots
+    entity = bool({Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN} & set(pivots))
+    return [
+        metric.name
+        for metric in METRICS.values()
+        if not (metric.non_demographic and demographic)
+        and not (metric.excluded_with_device and device)
+        and not (metric.needs_entity_pivot and not entity)
+        and not (metric.max_range_days is not None and days > metric.max_range_days)
+    ]
+
+
+@st.composite
+def report_requests(draw: st.DrawFn) -> ReportRequest:
+    finder = draw(
+        st.sampled_from([Finder.ANALYTICS] * 3 + [Finder.STATISTICS] * 2 + [Finder.ATTRIBUTED_REVENUE])
+    )
+    if finder is Finder.ATTRIBUTED_REVENUE:
+        return draw(_revenue_requests())
+    if finder is Finder.ANALYTICS:
+        pivots: tuple[Pivot, ...] = (
+            draw(st.sampled_from(ENTITY_PIVOTS + DELIVERY_PIVOTS + DEMOGRAPHIC_PIVOTS)),
+        )
+    else:
+        pivots = tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(ENTITY_PIVOTS + DELIVERY_PIVOTS), min_size=1, max_size=3, unique=True
+                )
+            )
+        )
+    # DAILY most often: it is where reports grow far beyond the row cap.
+    granularity = draw(
+        st.sampled_from(
+            [TimeGranularity.DAILY] * 3
+            + [TimeGranularity.MONTHLY, TimeGranularity.YEARLY, TimeGranularity.ALL]
+        )
+    )
+    demographic = any(pivot.is_demographic for pivot in pivots)
+    longest = (
+        8
+        if demographic and granularity is TimeGranularity.DAILY
+        else 75
+        if granularity is TimeGranularity.DAILY
+        else 420
+    )
+    days = draw(st.sampled_from(range(1, longest + 1)))  # uniform: integers() favours tiny ranges
+    end = TODAY - dt.timedelta(days=draw(st.integers(1 if demographic else 0, 60)))
+    start = end - dt.timedelta(days=days - 1)
+    covered = (
+        (end - start).days + 1 if granularity is not TimeGranularity.ALL else 400
+    )  # rounding may grow ALL ranges
+    metrics = draw(
+        st.lists(st.sampled_from(_allowed_metrics(pivots, covered)), min_size=1, max_size=60, unique=True)
+    )
+    return ReportRequest.build(
+        finder=finder,
+        pivots=pivots,
+        time_granularity=granularity,
+        date_range=(start, end),
+        facets=draw(_facets()),
+        metrics=metrics,
+        campaign_type=draw(st.sampled_from([None, None, None, "SPONSORED_UPDATES"])),
+    )
+
+
+@st.composite
+def _facets(draw: st.DrawFn) -> dict[str, list[int]]:
+    world = _WORLD
+    kind = draw(
+        st.sampled_from(
+            ["all-accounts", "all-accounts", "accounts", "campaigns", "creatives", "campaignGroups"]
+        )
+    )
+    if kind == "all-accounts":
+        return {"accounts": list(world.accounts)}
+    pool = {
+        "accounts": list(world.accounts),
+        "campaigns": list(world.campaigns),
+        "creatives": list(world.creatives),
+        "campaignGroups": list(world.campaign_groups),
+    }[kind]
+    return {kind: draw(st.lists(st.sampled_from(pool), min_size=1, max_size=min(len(pool), 20), unique=True))}
+
+
+@st.composite
+def _revenue_requests(draw: st.DrawFn) -> ReportRequest:
+    pivots = draw(st.lists(st.sampled_from(sorted(REVENUE_PIVOTS)), min_size=1, max_size=3, unique=True))
+    days = draw(st.sampled_from(range(30, 367)))
+    end = TODAY - dt.timedelta(days=draw(st.integers(0, 366 - days)))
+    metrics = draw(st.lists(st.sampled_from(list(REVENUE_METRICS)), min_size=0, max_size=8, unique=True))
+    return ReportRequest.build(
+        finder=Finder.ATTRIBUTED_REVENUE,
+        pivots=pivots,
+        date_range=(end - dt.timedelta(days=days - 1), end),
+        facets={"account": draw(st.sampled_from(list(_WORLD.accounts)))},
+        metrics=metrics,
+    )
+
+
+_WORLD = _world()
+
+
+def _overlaps(row: ReportRow, day: str) -> bool:
+    """Whether a row's range overlaps the error's window ("YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD")."""
+    first, _, last = day.partition("..")
+    start, end = row["start_date"], row["end_date"]
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return False
+    return start <= dt.date.fromisoformat(last or first) and end >= dt.date.fromisoformat(first)
+
+
+@settings(
+    max_examples=35,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(request=report_requests())
+def test_rows_equal_ground_truth(server: EmulatorServer, request: ReportRequest) -> None:
+    server.reset()
+    truth = ground_truth(server, request)
+    truncated: TruncatedReportError | None = None
+    try:
+        rows, summary = run_rows(server, request, max_concurrency=4)
+    except TruncatedReportError as error:
+        truncated = error
+    if truncated is not None:
+        # Legitimate only when LinkedIn itself cannot answer that window without cutting.
+        assert sum(_overlaps(row, truncated.day) for row in truth) >= CAP
+        event("truncated")
+        return
+    assert rows == truth
+    event(f"answer above the cap: {len(truth) > CAP}")
+    event(f"windows split: {min(summary.windows_split, 3)}+")
+    event(f"calls: {'>10' if summary.calls_made > 10 else '<=10'}")
+    assert summary.rows_written == len(truth)
+    assert summary.truncation_events == ()
+    assert server.counters.throttled == {} or sum(server.counters.throttled.values()) == 0
+    server.check()
+
+
+def test_report_far_above_the_cap_is_split_and_complete(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(TODAY - dt.timedelta(days=90), TODAY - dt.timedelta(days=1)),
+        facets={"accounts": accounts(emulator)},
+        metrics=_allowed_metrics((Pivot.CREATIVE,), 90)[:40],
+    )
+    truth = ground_truth(emulator, request)
+    assert len(truth) > 3 * CAP
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    assert summary.probe_calls >= 1
+    assert summary.calls_made == emulator.counters.calls["adAnalytics"]
+    assert summary.metric_values == emulator.counters.metric_values
+    assert summary.date_range_covered == request.date_range
+    chunks = len(chunk_metrics(request))
+    assert summary.calls_made <= summary.probe_calls + chunks * (2 * len(truth) // CAP + 2)
+
+
+def test_single_day_of_one_account_is_split_by_discovered_entities(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cap = 5
+    monkeypatch.setattr(analytics, "MAX_ELEMENTS", cap)
+    account = accounts(emulator)[0]
+    month = ReportRequest.build(
+        finder="statistics",
+        pivots=["CAMPAIGN", "IMPRESSION_DEVICE_TYPE"],
+        time_granularity="DAILY",
+        date_range=(TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=2)),
+        facets={"accounts": [account]},
+        metrics=["impressions", "clicks", "costInLocalCurrency"],
+    )
+    days = Counter(row["start_date"] for row in ground_truth(emulator, month))
+    day, count = days.most_common(1)[0]
+    assert count > cap
+    request = dataclasses.replace(month, date_range=DateRange(day, day))  # type: ignore[arg-type]
+    rows, summary = run_rows(emulator, request, row_cap=cap)
+    assert rows == ground_truth(emulator, request)
+    assert len(rows) == count
+    assert summary.windows_split >= 1
+    assert summary.probe_calls >= 1  # the discoveries (plus the month probe)
+    discovered = [record.query for record in emulator.requests if "campaigns=List(" in record.query]
+    assert discovered, "the account was replaced by the campaigns discovered under it"
+
+
+@pytest.mark.parametrize("on_truncation", ["fail", "warn"])
+def test_unsplittable_day_fails_or_is_recorded(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, on_truncation: str
+) -> None:
+    monkeypatch.setattr(analytics, "MAX_ELEMENTS", 20)
+    account = accounts(emulator)[0]
+    day = TODAY - dt.timedelta(days=3)
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="MEMBER_JOB_TITLE",
+        time_granularity="DAILY",
+        date_range=(day, day),
+        facets={"accounts": [account]},
+        metrics=["impressions", "clicks"],
+    )
+    assert len(ground_truth(emulator, request)) > 20
+    if on_truncation == "fail":
+        with pytest.raises(TruncatedReportError) as caught:
+            run_rows(emulator, request, row_cap=20)
+        assert caught.value.day == day.isoformat()
+        assert account in caught.value.entity
+        assert day.isoformat() in str(caught.value)
+        return
+    rows, summary = run_rows(emulator, request, row_cap=20, on_truncation="warn")
+    assert len(rows) == 20
+    (event,) = summary.truncation_events
+    assert event.window.start == day
+    assert event.rows == 20
+    assert account in event.entity
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({}, id="analytics"),
+        pytest.param(
+            {"finder": "statistics", "pivots": ["CAMPAIGN", "IMPRESSION_DEVICE_TYPE"]}, id="statistics"
+        ),
+    ],
+)
+def test_output_is_identical_across_concurrency_and_runs(
+    emulator: EmulatorServer, overrides: dict[str, Any]
+) -> None:
+    arguments: dict[str, Any] = {
+        "finder": "analytics",
+        "pivots": "CREATIVE",
+        "time_granularity": "DAILY",
+        "date_range": (TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=1)),
+        "facets": {"accounts": accounts(emulator)},
+        "metrics": _allowed_metrics((Pivot.CAMPAIGN, Pivot.IMPRESSION_DEVICE_TYPE), 20)[:40],
+        **overrides,
+    }
+    request = ReportRequest.build(**arguments)
+    outputs = {jsonl(emulator, request, max_concurrency=workers) for workers in (1, 8, 8)}
+    assert len(outputs) == 1
+    (output,) = outputs
+    assert output.count(b"\n") == len(ground_truth(emulator, request)) > CAP
+
+
+def test_budget_waits_instead_of_provoking_the_data_throttle(caplog: pytest.LogCaptureFixture) -> None:
+    limit = 20 * CAP * 2  # two worst-case calls fit in the window
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analytics, "MAX_ELEMENTS", CAP)
+        with EmulatorServer(world=_WORLD, metric_value_budget=limit) as emulator:
+            clock = emulator.clock
+
+            def sleep(seconds: float) -> None:
+                clock.advance(dt.timedelta(seconds=seconds))
+
+            budget = MetricValueBudget(limit, clock=lambda: clock.now().timestamp(), sleep=sleep)
+            request = ReportRequest.build(
+                finder="analytics",
+                pivots="CREATIVE",
+                time_granularity="DAILY",
+                date_range=(
+                    TODAY - dt.timedelta(days=40),
+                    TODAY - dt.timedelta(days=4),
+                ),  # before the 48 h delay: budget waits move the clock
+                facets={"accounts": accounts(emulator)},
+                metrics=_allowed_metrics((Pivot.CREATIVE,), 40)[:36],
+            )
+            truth = ground_truth(emulator, request)
+            with client_for(emulator) as client, caplog.at_level(logging.INFO):
+                run = engine_for(emulator, client, budget=budget, max_concurrency=4).run(request)
+                rows = list(run)
+            assert rows == truth
+            assert sum(emulator.counters.throttled.values()) == 0
+            assert run.summary.budget_waits > 0
+            assert run.summary.calls_retried == 0
+            assert run.summary.metric_values == emulator.counters.metric_values > limit
+            assert "calls done" in caplog.text
+
+
+def test_long_facet_list_is_tunnelled_not_split(emulator: EmulatorServer) -> None:
+    creatives = sorted(emulator.world.creatives)
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="MEMBER_SENIORITY",
+        time_granularity="ALL",
+        date_range=(TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=2)),
+        facets={"creatives": creatives},
+        metrics=["impressions", "clicks"],
+    )
+    with client_for(emulator, tunnel_threshold=500) as client:
+        run = engine_for(emulator, client).run(request)
+        rows = list(run)
+    assert rows == ground_truth(emulator, request)
+    assert run.summary.calls_made == 1
+    assert run.summary.tunnelled_calls == 1
+
+
+def test_revenue_rows_flatten_the_nested_metrics(emulator: EmulatorServer) -> None:
+    crm_account = accounts(emulator)[0]  # account 0 has a CRM connected
+    request = ReportRequest.build(
+        finder="attributedRevenueMetrics",
+        pivots=["CAMPAIGN"],
+        date_range=(TODAY - dt.timedelta(days=89), TODAY),
+        facets={"account": crm_account},
+    )
+    rows, _ = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    assert rows
+    assert set(REVENUE_METRICS) <= set(rows[0])
+
+
+RULES = [
+    pytest.param({"pivots": "CAMPAIGNS"}, "pivots", id="unknown-pivot"),
+    pytest.param({"pivots": ["CAMPAIGN", "CREATIVE"]}, "pivots", id="pivot-count"),
+    pytest.param(
+        {"finder": "statistics", "pivots": ["MEMBER_JOB_TITLE"]}, "pivots", id="member-on-statistics"
+    ),
+    pytest.param({"metrics": ["impresions"]}, "metrics", id="unknown-metric"),
+    pytest.param({"metrics": ["approximateUniqueImpressions"]}, "metrics", id="legacy-metric"),
+    pytest.param({"pivots": "MEMBER_JOB_TITLE", "metrics": ["cardClicks"]}, "metrics", id="non-demographic"),
+    pytest.param(
+        {"metrics": ["approximateMemberReach"], "date_range": ("2026-01-01", "2026-06-30")},
+        "date_range",
+        id="reach-92",
+    ),
+    pytest.param(
+        {"finder": "statistics", "pivots": ["IMPRESSION_DEVICE_TYPE"], "metrics": ["approximateMemberReach"]},
+        "metrics",
+        id="device",
+    ),
+    pytest.param({"metrics": ["averageDwellTime"]}, "metrics", id="version-gate"),
+    pytest.param(
+        {"pivots": "MEMBER_SENIORITY", "date_range": ("2024-01-01", "2024-01-31")},
+        "date_range",
+        id="demographic-retention",
+    ),
+    pytest.param({"date_range": ("2015-01-01", "2015-01-31")}, "date_range", id="performance-retention"),
+    pytest.param(
+        {
+            "finder": "attributedRevenueMetrics",
+            "time_granularity": None,
+            "facets": {"account": [1]},
+            "date_range": ("2026-11-01", "2026-11-10"),
+            "metrics": [],
+        },
+        "date_range",
+        id="revenue-length",
+    ),
+    pytest.param(
+        {
+            "finder": "attributedRevenueMetrics",
+            "time_granularity": None,
+            "facets": {"account": [1]},
+            "date_range": ("2025-10-01", "2025-12-31"),
+            "metrics": [],
+        },
+        "date_range",
+        id="revenue-start",
+    ),
+    pytest.param(
+        {
+            "finder": "attributedRevenueMetrics",
+            "time_granularity": None,
+            "pivots": ["CREATIVE"],
+            "facets": {"account": [1]},
+            "metrics": [],
+        },
+        "pivots",
+        id="revenue-pivot",
+    ),
+    pytest.param(
+        {
+            "finder": "attributedRevenueMetrics",
+            "time_granularity": None,
+            "facets": {"account": [1, 2]},
+            "metrics": [],
+        },
+        "account",
+        id="revenue-accounts",
+    ),
+    pytest.param({"facets": {}}, "facets", id="no-facet"),
+    pytest.param({"facets": {"campaigns": []}}, "campaigns", id="empty-facet"),
+    pytest.param({"time_granularity": None}, "time_granularity", id="no-granularity"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "argument"), RULES)
+def test_bad_requests_fail_before_any_http_call(
+    emulator: EmulatorServer, overrides: dict[str, Any], argument: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "finder": "analytics",
+        "pivots": "CAMPAIGN",
+        "time_granularity": "DAILY",
+        "date_range": ("2026-10-01", "2026-10-31"),
+        "facets": {"accounts": accounts(emulator)[:1]},
+        "metrics": ["impressions"],
+        **overrides,
+    }
+    if arguments["finder"] == "attributedRevenueMetrics" and "date_range" not in overrides:
+        arguments["date_range"] = ("2026-06-01", "2026-08-31")
+    request = ReportRequest.build(**arguments)
+    version = "202410" if overrides.get("metrics") == ["averageDwellTime"] else VERSION
+    with client_for(emulator, api_version=version) as client:
+        engine = engine_for(emulator, client)
+        with pytest.raises(ReportValidationError) as caught:
+            engine.run(request)
+    assert caught.value.argument == argument
+    assert emulator.requests == []

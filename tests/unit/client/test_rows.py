@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from airflow_provider_linkedin_ads.client.planning import chunk_metrics
+from airflow_provider_linkedin_ads.client.rows import ChunkJoin, parse_element, parse_metric, row_sort_key
+from airflow_provider_linkedin_ads.errors import RestliError
+from airflow_provider_linkedin_ads.metrics import METRICS
+from airflow_provider_linkedin_ads.models import ReportRequest
+from airflow_provider_linkedin_ads.results import ColumnKind, report_columns
+
+D = dt.date
+C = "urn:li:sponsoredCampaign:{}"
+
+
+def element(day: int, campaign: int, **metrics: Any) -> dict[str, Any]:
+    record = {"year": 2026, "month": 1, "day": day}
+    return {"dateRange": {"start": record, "end": record}, "pivotValues": [C.format(campaign)], **metrics}
+
+
+def request_with(metrics: list[str], **overrides: object) -> ReportRequest:
+    arguments: dict[str, object] = {
+        "finder": "analytics",
+        "pivots": "CAMPAIGN",
+        "time_granularity": "DAILY",
+        "date_range": ("2026-01-01", "2026-01-31"),
+        "facets": {"accounts": [1]},
+        "metrics": metrics,
+    }
+    arguments.update(overrides)
+    return ReportRequest.build(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        pytest.param("19.91833", ColumnKind.DECIMAL, Decimal("19.91833"), id="decimal-string"),
+        pytest.param(
+            "107.5300000000000335346", ColumnKind.DECIMAL, Decimal("107.5300000000000335346"), id="all-digits"
+        ),
+        pytest.param("-0.50", ColumnKind.DECIMAL, Decimal("-0.50"), id="negative-credit"),
+        pytest.param(19.91833, ColumnKind.DECIMAL, Decimal("19.91833"), id="decimal-as-number"),
+        pytest.param(Decimal("1.10"), ColumnKind.DECIMAL, Decimal("1.10"), id="decimal-parsed-json"),
+        pytest.param(7, ColumnKind.DECIMAL, Decimal(7), id="decimal-integer"),
+        pytest.param(165, ColumnKind.LONG, 165, id="long"),
+        pytest.param("165", ColumnKind.LONG, 165, id="long-as-string"),
+        pytest.param(165.0, ColumnKind.LONG, 165, id="long-as-integral-number"),
+        pytest.param(0.25, ColumnKind.DOUBLE, 0.25, id="double"),
+        pytest.param(3, ColumnKind.DOUBLE, 3.0, id="double-integer"),
+        pytest.param("0.75", ColumnKind.DOUBLE, 0.75, id="double-as-string"),
+        pytest.param(None, ColumnKind.DECIMAL, None, id="absent"),
+        pytest.param("1.5", ColumnKind.RAW, "1.5", id="raw-string"),
+        pytest.param({"a": 1}, ColumnKind.RAW, '{"a":1}', id="raw-object"),
+    ],
+)
+def test_parse_metric(value: object, kind: ColumnKind, expected: object) -> None:
+    parsed = parse_metric(value, kind, "metric")
+    assert parsed == expected
+    assert type(parsed) is type(expected)
+    if isinstance(expected, Decimal):
+        assert str(parsed) == str(expected)  # every digit and the sign kept
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        pytest.param(1.5, ColumnKind.LONG, id="fraction-for-long"),
+        pytest.param("abc", ColumnKind.DECIMAL, id="text"),
+        pytest.param("NaN", ColumnKind.DECIMAL, id="nan"),
+        pytest.param(True, ColumnKind.LONG, id="boolean"),
+        pytest.param([1], ColumnKind.DOUBLE, id="list"),
+    ],
+)
+def test_parse_metric_rejects_values_that_do_not_fit(value: object, kind: ColumnKind) -> None:
+    with pytest.raises(RestliError, match="metric 'clicks'"):
+        parse_metric(value, kind, "clicks")
+
+
+def test_parse_element_reads_revenue_sub_fields() -> None:
+    item = element(1, 5, revenueAttributionMetrics={"revenueWonInUsd": "1250.00", "returnOnAdSpend": 4.2})
+    key, values = parse_element(
+        item,
+        [
+            ("revenueWonInUsd", ColumnKind.DECIMAL),
+            ("returnOnAdSpend", ColumnKind.DOUBLE),
+            ("openOpportunities", ColumnKind.LONG),
+        ],
+        pivot_count=1,
+        revenue=True,
+    )
+    assert key == (D(2026, 1, 1), D(2026, 1, 1), (C.format(5),))
+    assert values == (Decimal("1250.00"), 4.2, None)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        pytest.param({"pivotValues": ["a", "b"]}, id="too-many-pivot-values"),
+        pytest.param({"dateRange": {"start": {"year": 2026}}, "pivotValues": ["a"]}, id="bad-date"),
+        pytest.param({}, id="no-pivot-values"),
+    ],
+)
+def test_parse_element_rejects_malformed_keys(item: dict[str, Any]) -> None:
+    with pytest.raises(RestliError):
+        parse_element(item, [], pivot_count=1, revenue=False)
+
+
+def test_missing_date_range_gives_none_dates() -> None:
+    key, _ = parse_element({"pivotValues": ["x"]}, [], pivot_count=1, revenue=False)
+    assert key == (None, None, ("x",))
+
+
+class TestChunkJoin:
+    def test_outer_join_by_key_keeps_nulls_for_rows_missing_from_a_chunk(self) -> None:
+        request = request_with([f"m{i}" for i in range(20)] + ["costInUsd"], allow_unknown_names=True)
+        first, second = chunk_metrics(request)
+        join = ChunkJoin(request)
+        join.add(first, [element(1, 1, m0=1), element(1, 2, m0=2)])
+        join.add(second, [element(1, 2, costInUsd="-1.50"), element(2, 3, costInUsd="2")])
+        rows = list(join.rows())
+        assert [(row["start_date"], row["campaign"]) for row in rows] == [
+            (D(2026, 1, 1), C.format(1)),
+            (D(2026, 1, 1), C.format(2)),
+            (D(2026, 1, 2), C.format(3)),
+        ]
+        assert [row["m0"] for row in rows] == [1, 2, None]
+        assert [row["costInUsd"] for row in rows] == [None, Decimal("-1.50"), Decimal("2")]
+        columns = [column.name for column in report_columns(request)]
+        assert all(list(row) == columns for row in rows)
+
+    def test_result_does_not_depend_on_chunk_arrival_order(self) -> None:
+        request = request_with(list(_metrics(25)))
+        first, second = chunk_metrics(request)
+        a = [element(3, 10, impressions=1), element(1, 9, impressions=2)]
+        b = [element(1, 9, clicks=4), element(2, 1, clicks=5)]
+        forward, backward = ChunkJoin(request), ChunkJoin(request)
+        forward.add(first, a)
+        forward.add(second, b)
+        backward.add(second, b)
+        backward.add(first, a)
+        assert list(forward.rows()) == list(backward.rows())
+        assert len(forward) == 3
+
+    def test_rows_sort_numerically_by_urn_id(self) -> None:
+        request = request_with(["impressions"])
+        (chunk,) = chunk_metrics(request)
+        join = ChunkJoin(request)
+        join.add(
+            chunk,
+            [element(1, 10, impressions=1), element(1, 9, impressions=1), element(1, 100, impressions=1)],
+        )
+        assert [row["campaign"] for row in join.rows()] == [C.format(9), C.format(10), C.format(100)]
+
+    def test_sort_key_orders_dates_first(self) -> None:
+        keys = [
+            (D(2026, 1, 2), D(2026, 1, 2), ("b",)),
+            (D(2026, 1, 1), D(2026, 1, 1), ("z",)),
+            (None, None, ("a",)),
+        ]
+        assert sorted(keys, key=row_sort_key) == [keys[2], keys[1], keys[0]]
+
+
+def _metrics(count: int) -> list[str]:
+    return ["impressions", "clicks", *[name for name in METRICS if name not in {"impressions", "clicks"}]][
+        :count
+    ]

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from airflow_provider_linkedin_ads.client.writers import (
+    CsvWriter,
+    JsonLinesWriter,
+    ParquetWriter,
+    open_writer,
+    write_rows,
+)
+from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.results import Column, ColumnKind, ReportRow
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+COLUMNS = (
+    Column("start_date", ColumnKind.DATE),
+    Column("end_date", ColumnKind.DATE),
+    Column("campaign", ColumnKind.STRING),
+    Column("impressions", ColumnKind.LONG),
+    Column("costInUsd", ColumnKind.DECIMAL),
+    Column("averageVideoWatchTime", ColumnKind.DOUBLE),
+    Column("newMetric", ColumnKind.RAW),
+)
+DAY = dt.date(2026, 1, 2)
+ROWS: list[ReportRow] = [
+    {
+        "start_date": DAY,
+        "end_date": DAY,
+        "campaign": "urn:li:sponsoredCampaign:1",
+        "impressions": 165,
+        "costInUsd": Decimal("107.5300000000000335346"),
+        "averageVideoWatchTime": 0.1,
+        "newMetric": "x",
+    },
+    {
+        "start_date": DAY,
+        "end_date": DAY,
+        "campaign": 'weird, "quoted"\nvalue',
+        "impressions": None,
+        "costInUsd": Decimal("-1E-7"),
+        "averageVideoWatchTime": None,
+        "newMetric": None,
+    },
+]
+
+
+def test_json_lines_keep_column_order_exact_decimals_and_nulls() -> None:
+    target = io.BytesIO()
+    assert write_rows(ROWS, target, COLUMNS) == 2
+    lines = target.getvalue().decode("utf-8").splitlines()
+    assert lines[0] == (
+        '{"start_date":"2026-01-02","end_date":"2026-01-02","campaign":"urn:li:sponsoredCampaign:1",'
+        '"impressions":165,"costInUsd":"107.5300000000000335346","averageVideoWatchTime":0.1,"newMetric":"x"}'
+    )
+    second = json.loads(lines[1])
+    assert list(second) == [column.name for column in COLUMNS]
+    assert second["costInUsd"] == "-0.0000001"
+    assert second["impressions"] is None
+    assert not target.closed
+
+
+def test_csv_is_rfc_4180() -> None:
+    target = io.BytesIO()
+    write_rows(ROWS, target, COLUMNS, output_format="csv")
+    text = target.getvalue().decode("utf-8")
+    assert text.startswith(
+        "start_date,end_date,campaign,impressions,costInUsd,averageVideoWatchTime,newMetric\r\n"
+    )
+    assert "2026-01-02,2026-01-02,urn:li:sponsoredCampaign:1,165,107.5300000000000335346,0.1,x\r\n" in text
+    assert '"weird, ""quoted""\nvalue"' in text
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed[2] == ["2026-01-02", "2026-01-02", 'weird, "quoted"\nvalue', "", "-0.0000001", "", ""]
+
+
+def test_parquet_is_typed_and_exact() -> None:
+    target = io.BytesIO()
+    write_rows(ROWS, target, COLUMNS, output_format="parquet")
+    assert not target.closed
+    table = pq.read_table(io.BytesIO(target.getvalue()))
+    assert table.schema.field("start_date").type == pa.date32()
+    assert table.schema.field("impressions").type == pa.int64()
+    assert table.schema.field("averageVideoWatchTime").type == pa.float64()
+    assert table.schema.field("costInUsd").type == pa.decimal128(38, 20)
+    assert table.schema.field("campaign").type == pa.string()
+    values = table.column("costInUsd").to_pylist()
+    assert values[0] == Decimal("107.5300000000000335346")
+    assert values[1] == Decimal("-1E-7")
+    assert table.column("impressions").to_pylist() == [165, None]
+
+
+def test_parquet_refuses_to_round_a_decimal() -> None:
+    columns = (Column("costInUsd", ColumnKind.DECIMAL),)
+    with pytest.raises(ConfigurationError) as caught:
+        write_rows([{"costInUsd": Decimal("0." + "1" * 25)}], io.BytesIO(), columns, output_format="parquet")
+    assert caught.value.argument == "output_format"
+
+
+def test_parquet_writes_one_row_group_per_batch() -> None:
+    columns = (Column("impressions", ColumnKind.LONG),)
+    target = io.BytesIO()
+    with ParquetWriter(target, columns, batch_rows=10) as writer:
+        for number in range(25):
+            writer.write({"impressions": number})
+    metadata = pq.ParquetFile(io.BytesIO(target.getvalue())).metadata
+    assert metadata.num_row_groups == 3
+    assert metadata.num_rows == 25
+
+
+def test_rows_are_consumed_lazily() -> None:
+    consumed: list[int] = []
+
+    def rows() -> Iterator[ReportRow]:
+        for number in range(3):
+            consumed.append(number)
+            yield {"impressions": number}
+
+    writer = JsonLinesWriter(io.BytesIO(), (Column("impressions", ColumnKind.LONG),))
+    iterator = rows()
+    writer.write(next(iterator))
+    assert consumed == [0]
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        pytest.param("jsonl", JsonLinesWriter, id="jsonl"),
+        pytest.param("JSON", JsonLinesWriter, id="json-alias"),
+        pytest.param("csv", CsvWriter, id="csv"),
+        pytest.param("parquet", ParquetWriter, id="parquet"),
+    ],
+)
+def test_open_writer(name: str, kind: type) -> None:
+    writer = open_writer(name, io.BytesIO(), COLUMNS)
+    assert isinstance(writer, kind)
+    writer.close()
+    writer.close()  # closing twice is harmless
+
+
+def test_unknown_format_names_the_argument() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        open_writer("xml", io.BytesIO(), COLUMNS)
+    assert caught.value.argument == "output_format"
+
+
+def test_missing_keys_are_written_as_null() -> None:
+    target = io.BytesIO()
+    write_rows([{"campaign": "c"}], target, COLUMNS)
+    assert json.loads(target.getvalue())["costInUsd"] is None
