@@ -25,6 +25,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.config import DEFAULT_API_VERSION
@@ -150,12 +151,16 @@ def preview(text: str) -> str:
 def decode_json(content: bytes, status: int) -> dict[str, Any]:
     """Decode a successful answer; an empty body is ``{}``.
 
+    JSON numbers with a fraction become :class:`~decimal.Decimal`, never ``float``: LinkedIn's
+    BigDecimal metrics normally arrive as strings, but if one arrives as a number its digits must
+    survive. The report engine converts ``double`` metrics to ``float`` by their catalogue type.
+
     :raises TransportError: when the body is not a JSON object (typically cut mid-body).
     """
     if not content.strip():
         return {}
     try:
-        data = json.loads(content)
+        data = json.loads(content, parse_float=Decimal)
     except ValueError as err:  # includes UnicodeDecodeError
         raise TransportError(
             f"HTTP {status} answer is not valid JSON (cut mid-body?): {preview(content.decode('utf-8', 'replace'))}"

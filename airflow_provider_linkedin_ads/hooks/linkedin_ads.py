@@ -186,7 +186,8 @@ class LinkedInAdsHook(BaseHook):
         """Run one ``q=analytics`` call (one pivot) and return its ``elements``.
 
         One HTTP call, no chunking: at most 20 ``fields`` and 15,000 rows, as LinkedIn allows. Facet
-        values are numeric ids or URNs of the facet's type; ids are turned into URNs.
+        values are numeric ids or URNs of the facet's type; ids are turned into URNs. Elements are
+        returned as LinkedIn sent them, except that JSON numbers with a fraction are ``Decimal``.
 
         :param pivot: a :class:`~airflow_provider_linkedin_ads.enums.Pivot` or its name.
         :param time_granularity: ``DAILY``, ``MONTHLY``, ``YEARLY`` or ``ALL``.

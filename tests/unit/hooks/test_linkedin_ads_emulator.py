@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 
 import pytest
 from airflow.providers.common.compat.sdk import mask_secret, redact
@@ -25,7 +27,9 @@ def _account(emulator) -> int:
 
 
 def _truth(emulator, **query) -> list[dict]:
-    return emulator.world.answer(ReportQuery(**query), now=emulator.clock.now())
+    """The emulator's ground truth as the client reads it: fractions exact, as Decimal."""
+    answer = emulator.world.answer(ReportQuery(**query), now=emulator.clock.now())
+    return json.loads(json.dumps(answer), parse_float=Decimal)
 
 
 def _analytics_queries(emulator) -> list[str]:
