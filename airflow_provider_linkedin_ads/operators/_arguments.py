@@ -1,0 +1,227 @@
+"""Argument checks of the report operators: at DAG parse time for literal values, at run time once rendered.
+
+Templated arguments arrive in ``__init__`` as whatever the DAG author wrote: a literal, a Jinja
+string or an ``XComArg``/mapped argument that Airflow resolves later. Only literals can be checked
+at parse time (:func:`is_literal`); everything is checked again, rendered, in ``execute`` before
+any call. No function here does I/O.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_linkedin_ads.client.writers import FORMATS
+from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
+from airflow_provider_linkedin_ads.errors import ConfigurationError, ReportValidationError
+from airflow_provider_linkedin_ads.models import ReportRequest
+from airflow_provider_linkedin_ads.validation import validate_request
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+__all__ = [
+    "check_api_version",
+    "check_choice",
+    "check_flag",
+    "check_output_format",
+    "check_static_request",
+    "check_time_granularity",
+    "check_whole",
+    "is_literal",
+    "optional_text",
+    "text_list",
+]
+
+_JINJA_MARKERS = ("{{", "{%", "{#")
+_VERSION_RE = re.compile(r"^[0-9]{6}(\.[0-9]{2})?$")
+#: Rules that depend only on the finder, pivots, metrics and granularity: safe to check at parse time.
+_STATIC_ARGUMENTS = frozenset({"pivots", "metrics", "time_granularity"})
+#: A version newer than any gate, so parse-time checks never fail on the connection's version.
+_ANY_VERSION = "999912"
+
+# Validation warnings are not wanted at parse time (the run logs them); this logger swallows them.
+# (A handler and no propagation: logging.config resets ``disabled`` but leaves these alone.)
+_SILENT = logging.getLogger("airflow_provider_linkedin_ads.parse_time")
+_SILENT.addHandler(logging.NullHandler())
+_SILENT.propagate = False
+
+
+def is_literal(value: object) -> bool:
+    """Tell whether ``value`` is final as written: no Jinja, no ``XComArg``, no mapped argument."""
+    if isinstance(value, str):
+        return not any(marker in value for marker in _JINJA_MARKERS)
+    if value is None or isinstance(value, int | dt.date):
+        return True
+    if isinstance(value, list | tuple):
+        return all(is_literal(item) for item in value)
+    return False
+
+
+def check_flag(value: object, *, argument: str) -> bool:
+    """Return ``value`` if it is a bool.
+
+    :raises ConfigurationError: naming ``argument`` otherwise (``"true"`` is not a flag).
+    """
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{argument} must be True or False, got {value!r}", argument=argument)
+    return value
+
+
+def check_whole(value: object, *, argument: str, minimum: int) -> int:
+    """Return ``value`` if it is an int (not a bool) of at least ``minimum``.
+
+    :raises ConfigurationError: naming ``argument`` otherwise.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(
+            f"{argument} must be a whole number >= {minimum}, got {value!r}", argument=argument
+        )
+    return value
+
+
+def check_choice(value: object, choices: Collection[str], *, argument: str) -> str:
+    """Return ``value`` upper-cased if it is one of ``choices`` (compared case-insensitively).
+
+    :raises ConfigurationError: naming ``argument`` and the choices otherwise.
+    """
+    text = value.strip().upper() if isinstance(value, str) else None
+    if text not in {choice.upper() for choice in choices}:
+        raise ConfigurationError(
+            f"{argument} must be one of {', '.join(choices)}, got {value!r}", argument=argument
+        )
+    assert text is not None
+    return text
+
+
+def check_output_format(value: object) -> str:
+    """Return the output format in lower case: ``jsonl``, ``csv`` or ``parquet``.
+
+    :raises ConfigurationError: naming ``output_format`` otherwise.
+    """
+    return check_choice(value, FORMATS, argument="output_format").lower()
+
+
+def check_api_version(value: object) -> str | None:
+    """Return a ``LinkedIn-Version`` (``YYYYMM`` or ``YYYYMM.RR``) or ``None``.
+
+    :raises ConfigurationError: naming ``api_version`` for anything else.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _VERSION_RE.match(value.strip()):
+        raise ConfigurationError(
+            f"api_version must look like YYYYMM (e.g. 202608), got {value!r}", argument="api_version"
+        )
+    return value.strip()
+
+
+def optional_text(value: object, *, argument: str) -> str | None:
+    """Return a rendered string argument stripped, ``None`` for ``None``/empty/``"None"``.
+
+    :raises ConfigurationError: naming ``argument`` for a non-string.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{argument} must be a string, got {type(value).__name__}", argument=argument
+        )
+    text = value.strip()
+    return None if text in ("", "None") else text
+
+
+def text_list(value: object, *, argument: str) -> list[Any]:
+    """Return a rendered list argument as a list of its items (ids, URNs, names).
+
+    Accepts a list or tuple, a single id or name, ``None``/``""`` (empty), and the strings Jinja
+    makes of lists: ``"[508000000, 508000001]"``, ``"['CAMPAIGN', 'CREATIVE']"`` or ``"a, b"``.
+
+    :raises ConfigurationError: naming ``argument`` for anything else.
+    """
+    if value is None:
+        return []
+    if isinstance(value, bool):
+        raise ConfigurationError(f"{argument}: expected ids or names, got {value!r}", argument=argument)
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [item for item in value if not (isinstance(item, str) and not item.strip())]
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{argument}: expected a list of ids or names, got {type(value).__name__}", argument=argument
+        )
+    text = value.strip()
+    if text.startswith(("[", "(")):
+        return text_list(_literal_list(text, argument), argument=argument)
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _literal_list(text: str, argument: str) -> list[Any]:
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        parsed = None
+    if not isinstance(parsed, list | tuple):
+        raise ConfigurationError(
+            f"{argument}: {text[:60]!r} is not a list of ids or names", argument=argument
+        )
+    return list(parsed)
+
+
+def check_static_request(
+    *,
+    finder: Finder,
+    pivots: object,
+    metrics: object,
+    time_granularity: str | None,
+    allow_unknown_names: bool,
+    api_version: str | None,
+) -> None:
+    """Check the parse-time-knowable rules: pivot names and count, metric names and compatibility.
+
+    Templated ``pivots``/``metrics`` are replaced by neutral stand-ins (``CAMPAIGN``,
+    ``impressions``), so the other one is still checked. Date, facet and account rules need run-time
+    values and are checked in ``execute``.
+
+    :raises ReportValidationError: naming ``pivots``, ``metrics`` or ``time_granularity``.
+    """
+    literal_pivots = is_literal(pivots)
+    literal_metrics = is_literal(metrics)
+    if not literal_pivots and not literal_metrics:
+        return
+    revenue = finder is Finder.ATTRIBUTED_REVENUE
+    today = dt.datetime.now(tz=dt.UTC).date()
+    try:
+        request = ReportRequest.build(
+            finder=finder,
+            pivots=text_list(pivots, argument="pivots") if literal_pivots else [Pivot.CAMPAIGN],
+            # 30 complete days: valid for every finder (attributedRevenueMetrics needs 30 to 366).
+            date_range=(today - dt.timedelta(days=31), today - dt.timedelta(days=2)),
+            metrics=text_list(metrics, argument="metrics")
+            if literal_metrics
+            else ([] if revenue else ["impressions"]),
+            time_granularity=None if revenue else time_granularity,
+            facets={"account" if revenue else "accounts": [1]},
+            allow_unknown_names=allow_unknown_names,
+        )
+        validate_request(request, api_version=api_version or _ANY_VERSION, today=today, logger=_SILENT)
+    except ReportValidationError as err:
+        if err.argument in _STATIC_ARGUMENTS:
+            raise
+    except ConfigurationError as err:
+        if err.argument in _STATIC_ARGUMENTS:
+            raise ReportValidationError(
+                str(err), argument=err.argument or "pivots", rule="invalid_type"
+            ) from err
+
+
+def check_time_granularity(value: object) -> str:
+    """Return a time granularity name (``DAILY``, ``MONTHLY``, ``YEARLY``, ``ALL``).
+
+    :raises ConfigurationError: naming ``time_granularity`` otherwise.
+    """
+    return check_choice(value, list(TimeGranularity), argument="time_granularity")

@@ -1,0 +1,417 @@
+"""The shared base of the report operators: resolve the days, validate, fetch, land or return, summarise.
+
+One task run = one logical report: the date range is resolved from the run
+(:func:`~airflow_provider_linkedin_ads.utils.run_window.resolve_date_range`), the request is
+validated before any call, the report engine fetches it (chunking, windowing, retries), and the
+rows either land atomically in ``output_path`` or, when small, go to XCom. A spent daily quota
+defers the task to shortly after 00:00 UTC (or fails it, saying when the quota resets).
+
+The module-level :func:`utcnow` is the time seam tests replace.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
+
+from airflow.providers.common.compat.sdk import BaseOperator
+
+from airflow_provider_linkedin_ads.client.reporting import ON_TRUNCATION, ReportEngine
+from airflow_provider_linkedin_ads.client.resolver import NameResolver
+from airflow_provider_linkedin_ads.client.writers import write_rows
+from airflow_provider_linkedin_ads.enums import Finder
+from airflow_provider_linkedin_ads.errors import ConfigurationError, DailyQuotaExceededError
+from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, normalize_urn
+from airflow_provider_linkedin_ads.operators._arguments import (
+    check_api_version,
+    check_choice,
+    check_flag,
+    check_output_format,
+    check_static_request,
+    check_whole,
+    optional_text,
+    text_list,
+)
+from airflow_provider_linkedin_ads.operators._quota import quota_failure, quota_resets_at, resume_trigger
+from airflow_provider_linkedin_ads.operators._results import (
+    Lineage,
+    report_summary,
+    rows_for_xcom,
+    with_date_range,
+)
+from airflow_provider_linkedin_ads.utils.landing import (
+    AtomicLanding,
+    normalize_uri,
+    openlineage_input,
+    openlineage_output,
+    public_uri,
+    static_asset,
+)
+from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
+from airflow_provider_linkedin_ads.validation import validate_request
+
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Iterator
+
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_linkedin_ads.client.config import RetryPolicy
+    from airflow_provider_linkedin_ads.client.reporting import ReportRun
+    from airflow_provider_linkedin_ads.results import Column, ReportRow
+
+__all__ = ["LinkedInAdsReportBaseOperator", "utcnow"]
+
+_PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
+
+
+def utcnow() -> dt.datetime:
+    """Return the current aware UTC time (the operators' clock; tests replace it)."""
+    return dt.datetime.now(tz=dt.UTC)
+
+
+class LinkedInAdsReportBaseOperator(BaseOperator):
+    """Base of the LinkedIn Ads report operators; use one of its three subclasses.
+
+    Subclasses set :attr:`finder` and :attr:`facet_arguments`, store their pivot argument(s) and
+    facets, and call :meth:`_check_parse_time` at the end of ``__init__``.
+
+    .. code-block:: python
+
+        class MyReportOperator(LinkedInAdsReportBaseOperator):
+            finder = Finder.ANALYTICS
+            facet_arguments = {"accounts": "accounts"}
+
+    :param linkedin_ads_conn_id: the LinkedIn Ads connection (templated).
+    :param time_granularity: ``DAILY``, ``MONTHLY``, ``YEARLY`` or ``ALL`` (``None`` for revenue).
+    :param date_range_start: first day, an ISO date (templated); see the date-range table.
+    :param date_range_end: last day, an ISO date (templated).
+    :param lookback_days: days before the resolved start to re-fetch as well; ``None`` takes the
+        operator's default.
+    :param metrics: metric names (templated).
+    :param output_path: file URI to land the rows in (templated); without it rows go to XCom.
+    :param output_format: ``jsonl`` (default), ``csv`` or ``parquet``.
+    :param output_conn_id: connection of the output filesystem (templated).
+    :param max_concurrency: API calls in flight at once for this task.
+    :param on_truncation: ``fail`` (default) or ``warn`` when one day of one entity still hits the cap.
+    :param api_version: ``LinkedIn-Version`` override (``YYYYMM``).
+    :param resolve_names: add a ``<pivot>_name`` column next to each nameable pivot column.
+    :param allow_unknown_names: send pivot and metric names the catalogue does not know.
+    :param api_retry_policy: how the API client retries transient failures (default: the package's
+        :class:`~airflow_provider_linkedin_ads.client.config.RetryPolicy`). Not Airflow 3.3's task-level
+        ``retry_policy``, which decides whether a failed try is retried.
+    :param deferrable: wait out a spent daily quota in the triggerer instead of failing.
+    :param kwargs: ``BaseOperator`` arguments.
+    """
+
+    finder: ClassVar[Finder]
+    #: Facet argument name -> the request's facet name.
+    facet_arguments: ClassVar[dict[str, str]] = {}
+    #: ``lookback_days`` used when the argument is ``None`` and the range comes from the run.
+    default_lookback_days: ClassVar[int] = 0
+    ui_color = "#dbe9f6"
+
+    def __init__(
+        self,
+        *,
+        linkedin_ads_conn_id: str,
+        time_granularity: str | None,
+        date_range_start: str | dt.date | None,
+        date_range_end: str | dt.date | None,
+        lookback_days: int | None,
+        metrics: Any,
+        output_path: str | None,
+        output_format: str,
+        output_conn_id: str | None,
+        max_concurrency: int,
+        on_truncation: str,
+        api_version: str | None,
+        resolve_names: bool,
+        allow_unknown_names: bool,
+        api_retry_policy: RetryPolicy | None,
+        deferrable: bool,
+        **kwargs: Any,
+    ) -> None:
+        asset = static_asset(output_path)
+        if asset is not None:
+            kwargs["outlets"] = [*_as_list(kwargs.get("outlets")), asset]
+        super().__init__(**kwargs)
+        # Templated: assigned verbatim, validated once rendered (in execute).
+        self.linkedin_ads_conn_id = linkedin_ads_conn_id
+        self.date_range_start = date_range_start
+        self.date_range_end = date_range_end
+        self.metrics = metrics
+        self.output_path = output_path
+        self.output_conn_id = output_conn_id
+        # Not templated: validated now, so a broken DAG fails when it is parsed.
+        self.time_granularity = time_granularity
+        self.lookback_days = (
+            None if lookback_days is None else check_whole(lookback_days, argument="lookback_days", minimum=0)
+        )
+        self.output_format = check_output_format(output_format)
+        self.max_concurrency = check_whole(max_concurrency, argument="max_concurrency", minimum=1)
+        self.on_truncation = check_choice(on_truncation, ON_TRUNCATION, argument="on_truncation").lower()
+        self.api_version = check_api_version(api_version)
+        self.resolve_names = check_flag(resolve_names, argument="resolve_names")
+        self.allow_unknown_names = check_flag(allow_unknown_names, argument="allow_unknown_names")
+        self.deferrable = check_flag(deferrable, argument="deferrable")
+        self.api_retry_policy = api_retry_policy
+        self.asset = asset
+        self._landing: AtomicLanding | None = None
+        self._lineage: Lineage | None = None
+
+    def _raw_pivots(self) -> Any:
+        raise NotImplementedError
+
+    def _check_parse_time(self) -> None:
+        """Check literal pivots and metrics now (parse time); templated ones wait for ``execute``."""
+        check_static_request(
+            finder=self.finder,
+            pivots=self._raw_pivots(),
+            metrics=self.metrics,
+            time_granularity=self.time_granularity,
+            allow_unknown_names=self.allow_unknown_names,
+            api_version=self.api_version,
+        )
+
+    @property
+    def _logger(self) -> logging.Logger:
+        # The task logger (stdlib-compatible on both lines), so engine progress lands in the task log.
+        return cast("logging.Logger", self.log)
+
+    @cached_property
+    def hook(self) -> LinkedInAdsHook:
+        """The LinkedIn Ads hook, built on first use (never in ``__init__``)."""
+        return LinkedInAdsHook(
+            self.linkedin_ads_conn_id, api_version=self.api_version, retry_policy=self.api_retry_policy
+        )
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Resolve the days, run the report and return its summary (rows included when no file)."""
+        return self._run(context, self.resolve_date_range(context))
+
+    def execute_complete(
+        self,
+        context: Context,
+        event: Any = None,
+        date_range_start: str | None = None,
+        date_range_end: str | None = None,
+    ) -> dict[str, Any]:
+        """Resume after the daily quota reset: run the same report (same days) again."""
+        self.log.info("Resuming after LinkedIn's daily quota reset (trigger event %s)", event)
+        start = parse_day(date_range_start, argument="date_range_start")
+        end = parse_day(date_range_end, argument="date_range_end")
+        # The triggerer hands the days back; ``dag.test()`` drops them, so resolve again then.
+        date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
+        return self._run(context, date_range)
+
+    def resolve_date_range(self, context: Context) -> DateRange:
+        """Return the inclusive UTC days of this run (explicit range, else the run's interval)."""
+        explicit = any(
+            parse_day(value, argument=name) is not None
+            for name, value in (
+                ("date_range_start", self.date_range_start),
+                ("date_range_end", self.date_range_end),
+            )
+        )
+        lookback = self.lookback_days
+        if lookback is None:
+            lookback = 0 if explicit else self.default_lookback_days
+        return resolve_date_range(
+            context,
+            date_range_start=self.date_range_start,
+            date_range_end=self.date_range_end,
+            lookback_days=lookback,
+            now=utcnow(),
+        )
+
+    def _run(self, context: Context, date_range: DateRange) -> dict[str, Any]:
+        request = self.build_request(date_range)
+        output_path = self._output_uri()
+        try:
+            request = self._with_accounts(request)
+            target = "XCom" if output_path is None else public_uri(output_path)
+            self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
+            summary = self._fetch(request, output_path)
+        except DailyQuotaExceededError as err:
+            self._wait_for_quota(err, date_range)
+        finally:
+            self.hook.close()
+        summary = with_date_range(summary, date_range)
+        self._record_asset_event(context, summary)
+        return summary
+
+    def build_request(self, date_range: DateRange) -> ReportRequest:
+        """Build the report request from the rendered arguments (types checked, no call made).
+
+        :raises ConfigurationError: naming the argument, for a malformed rendered value.
+        """
+        facets = {
+            wire: values
+            for argument, wire in self.facet_arguments.items()
+            if (values := text_list(getattr(self, argument), argument=argument))
+        }
+        return ReportRequest.build(
+            finder=self.finder,
+            pivots=text_list(self._raw_pivots(), argument="pivots"),
+            date_range=date_range,
+            metrics=text_list(self.metrics, argument="metrics"),
+            time_granularity=self.time_granularity,
+            facets=facets,
+            allow_unknown_names=self.allow_unknown_names,
+        )
+
+    def _output_uri(self) -> str | None:
+        path = optional_text(self.output_path, argument="output_path")
+        return None if path is None else normalize_uri(path)
+
+    def _with_accounts(self, request: ReportRequest) -> ReportRequest:
+        """Fill an empty facet list with every ACTIVE account the token can see (logged)."""
+        if request.facets or self.finder is Finder.ATTRIBUTED_REVENUE:
+            return request
+        # Validate everything else first: a broken request must fail before the listing call.
+        placeholder = dataclasses.replace(
+            request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)})
+        )
+        validate_request(placeholder, api_version=self.hook.client_config.api_version, today=utcnow().date())
+        accounts = [
+            normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
+            for item in self.hook.list_ad_accounts(statuses=("ACTIVE",))
+        ]
+        if not accounts:
+            raise ConfigurationError(
+                "accounts is empty and the connection's token sees no ACTIVE ad account; set accounts "
+                "(or another facet) explicitly",
+                argument="accounts",
+            )
+        self.log.info(
+            "accounts not set: reporting on all %d ACTIVE ad account(s) the token can see: %s",
+            len(accounts),
+            ", ".join(accounts),
+        )
+        return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
+
+    def _fetch(self, request: ReportRequest, output_path: str | None) -> dict[str, Any]:
+        engine = ReportEngine(
+            self.hook.client,
+            max_concurrency=self.max_concurrency,
+            on_truncation=self.on_truncation,
+            today=lambda: utcnow().date(),
+            logger=self._logger,
+        )
+        run = engine.run(request)  # validates before any report call
+        columns, rows = self._named_rows(run, request)
+        if output_path is None:
+            xcom_rows = rows_for_xcom(rows)
+            return {**self._summarise(request, run, columns, None, None), "rows": xcom_rows}
+        landing = self._landing = AtomicLanding(output_path, conn_id=self._output_conn_id())
+        with landing.open() as handle:
+            write_rows(rows, handle, columns, output_format=self.output_format)
+        return self._summarise(request, run, columns, landing, landing.size())
+
+    def _output_conn_id(self) -> str | None:
+        return optional_text(self.output_conn_id, argument="output_conn_id")
+
+    def _named_rows(
+        self, run: ReportRun, request: ReportRequest
+    ) -> tuple[tuple[Column, ...], Iterator[ReportRow]]:
+        if not self.resolve_names:
+            return run.columns, iter(run)
+        accounts = request.facets.get("accounts", ()) or request.facets.get("account", ())
+        resolver = NameResolver(self.hook.client, accounts=accounts, logger=self._logger)
+        return resolver.name_columns(run.columns, request.pivots), resolver.enrich(run, request.pivots)
+
+    def _summarise(
+        self,
+        request: ReportRequest,
+        run: ReportRun,
+        columns: tuple[Column, ...],
+        landing: AtomicLanding | None,
+        size: int | None,
+    ) -> dict[str, Any]:
+        summary = report_summary(
+            request,
+            run.summary,
+            columns=columns,
+            landing=landing,
+            output_format=self.output_format,
+            size=size,
+        )
+        self.log.info("LinkedIn Ads report summary: %s", json.dumps(summary))
+        self._lineage = Lineage(
+            api_base_url=self.hook.client_config.api_base_url,
+            finder=str(request.finder),
+            uri=None if landing is None else landing.uri,
+            columns=columns,
+            rows=run.summary.rows_written,
+            size=size,
+        )
+        return summary
+
+    def _wait_for_quota(self, err: DailyQuotaExceededError, date_range: DateRange) -> NoReturn:
+        resets_at = quota_resets_at(err, utcnow())
+        if not self.deferrable:
+            raise quota_failure(resets_at) from err
+        trigger = resume_trigger(resets_at)
+        self.log.warning(
+            "LinkedIn's daily API quota is spent (it resets at %s); deferring", resets_at.isoformat()
+        )
+        days = {
+            "date_range_start": date_range.start.isoformat(),
+            "date_range_end": date_range.end.isoformat(),
+        }
+        self.defer(trigger=trigger, method_name="execute_complete", kwargs=days)
+        raise AssertionError("defer() returned")  # pragma: no cover - defer always raises
+
+    def _record_asset_event(self, context: Context, summary: dict[str, Any]) -> None:
+        # The Asset URI is static; the run's days, file and row count go into the event's extra.
+        asset = self.asset
+        if asset is None:
+            return
+        events = context.get("outlet_events")
+        if events is None:
+            return
+        events[asset].extra = {
+            "date_range_start": summary["date_range"]["start"],
+            "date_range_end": summary["date_range"]["end"],
+            "rows_written": summary["rows_written"],
+            "output_path": summary["output_path"],
+        }
+
+    def on_kill(self) -> None:
+        """Delete the temporary file of a landing in progress (the target is never half-written)."""
+        if self._landing is not None:
+            self._landing.discard()
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Describe the run for OpenLineage: LinkedIn's finder in, the landed file (schema, rows) out.
+
+        Called only when the OpenLineage provider is installed; its imports live here.
+        """
+        from airflow.providers.openlineage.extractors import (  # type: ignore[import-not-found,unused-ignore]
+            OperatorLineage,
+        )
+
+        lineage = self._lineage
+        if lineage is None:
+            return OperatorLineage()
+        source = openlineage_input(lineage.api_base_url, lineage.finder)
+        if lineage.uri is None:
+            return OperatorLineage(inputs=[source], outputs=[])
+        output = openlineage_output(
+            lineage.uri, columns=lineage.columns, rows=lineage.rows, size=lineage.size
+        )
+        return OperatorLineage(inputs=[source], outputs=[output])
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
