@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_TOKEN_URL",
+    "HTTP_HOSTS_ENV",
     "TUNNEL_THRESHOLD",
     "ClientConfig",
     "RetryPolicy",
@@ -34,6 +36,9 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 300.0
 #: Queries whose encoded form is longer than this many characters are tunnelled (POST + override).
 TUNNEL_THRESHOLD = 4000
+#: Environment variable listing extra hosts (comma-separated) that may be reached over ``http://``:
+#: only for an emulator on a private network, e.g. ``linkedin-ads-emulator`` in docker-compose.yaml.
+HTTP_HOSTS_ENV = "LINKEDIN_ADS_ALLOW_HTTP_HOSTS"
 
 _VERSION_RE = re.compile(r"^[0-9]{6}(\.[0-9]{2})?$")
 
@@ -119,19 +124,25 @@ def check_secure_url(url: str, *, argument: str) -> None:
     """Refuse URLs that would send credentials in clear text.
 
     ``https://`` is always accepted; ``http://`` only for loopback hosts (``localhost``,
-    ``127.0.0.0/8``, ``::1``), which is what the bundled emulator uses.
+    ``127.0.0.0/8``, ``::1``), which is what the bundled emulator uses, and for the hosts named in
+    the ``LINKEDIN_ADS_ALLOW_HTTP_HOSTS`` environment variable (an emulator in another container).
 
     :raises ConfigurationError: naming ``argument``.
     """
     parts = urlsplit(url or "")
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and _http_allowed(parts.hostname):
         return
     raise ConfigurationError(
         f"{argument} must be an https:// URL (http:// is allowed only for loopback hosts); got {url!r}",
         argument=argument,
     )
+
+
+def _http_allowed(host: str) -> bool:
+    allowed = {name.strip().lower() for name in os.environ.get(HTTP_HOSTS_ENV, "").split(",")}
+    return _is_loopback(host) or host.lower() in allowed - {""}
 
 
 def _is_loopback(host: str) -> bool:
