@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,9 @@ REVENUE_MAX_DAYS = 366
 _ANALYTICS_FACETS = ("accounts", "campaignGroups", "campaigns", "creatives", "shares", "companies")
 _REVENUE_FACETS = ("account", "campaignGroups", "campaigns")
 _ENTITY_LEVEL_PIVOTS = frozenset({Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN})
+#: What a name passed through with ``allow_unknown_names`` must look like to be sent at all.
+_PIVOT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 #: Pivots LinkedIn added in a later version than the first (the emulator gates them the same way).
 _PIVOT_GATES: dict[str, str] = {Pivot.MEMBER_DESIGNATED_MARKET_AREA: "202609"}
 
@@ -117,14 +121,23 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
 def _check_pivot_names(context: _Context) -> None:
     request = context.request
     for pivot in request.pivots:
-        if isinstance(pivot, Pivot) or request.allow_unknown_names:
+        if isinstance(pivot, Pivot):
+            continue
+        if request.allow_unknown_names:
+            # Passed through unvalidated, but it must still be something LinkedIn could call a pivot.
+            if _PIVOT_NAME.fullmatch(pivot) is None:
+                raise _fail(
+                    "pivots",
+                    "invalid_name",
+                    f"{pivot!r:.80} cannot be a pivot name (upper-case letters, digits and _)",
+                )
             continue
         hint = _suggest(pivot, Pivot.__members__)
         raise _fail(
             "pivots",
             "unknown_pivot",
-            f"unknown pivot {pivot!r}{hint} (pass allow_unknown_names=True to send a pivot LinkedIn added "
-            "after this release)",
+            f"unknown pivot {pivot!r:.80}{hint} (pass allow_unknown_names=True to send a pivot LinkedIn "
+            "added after this release)",
         )
 
 
@@ -259,6 +272,11 @@ def _check_metric_name(name: str, request: ReportRequest) -> None:
     if name in LEGACY_NAMES:
         raise _fail("metrics", "legacy_name", f"{name!r} was removed by LinkedIn; use {LEGACY_NAMES[name]!r}")
     if request.allow_unknown_names:
+        # Sent unvalidated in the raw ``fields`` list, so it must be a plain field name.
+        if _METRIC_NAME.fullmatch(name) is None:
+            raise _fail(
+                "metrics", "invalid_name", f"{name!r:.80} cannot be a metric name (letters and digits)"
+            )
         return
     if name in MISNOMERS:
         raise _fail("metrics", "misnomer", f"{name!r} is not a LinkedIn metric; use {MISNOMERS[name]}")
@@ -271,8 +289,8 @@ def _check_metric_name(name: str, request: ReportRequest) -> None:
     raise _fail(
         "metrics",
         "unknown_metric",
-        f"unknown metric {name!r}{_suggest(name, catalogue)} (pass allow_unknown_names=True for a metric "
-        "LinkedIn added after this release)",
+        f"unknown metric {name!r:.80}{_suggest(name, catalogue)} (pass allow_unknown_names=True for a "
+        "metric LinkedIn added after this release)",
     )
 
 

@@ -3,6 +3,7 @@
 .. code-block:: text
 
     token()            cached token; refreshed first when it expires within REFRESH_MARGIN_SECONDS
+    refresh refused    remembered: later refreshes fail at once, without asking the token endpoint again
     401 on a call      access-token-only mode            -> AuthenticationError at once
                        body not about the token          -> AuthenticationError at once
                        token minted moments ago          -> wait after_refresh_wait, retry once
@@ -150,6 +151,9 @@ class TokenProvider:
         self._lock = threading.Lock()
         self._refresh_token = config.refresh_token
         self._token = _Token(config.access_token) if config.access_token else None
+        # A refresh token the endpoint refused stays refused (invalid_grant: revoked or expired) until
+        # someone re-authorises, so concurrent calls must not each ask again with it.
+        self._refusal: AuthenticationError | None = None
 
     def __repr__(self) -> str:
         mode = "refresh-token" if self.can_refresh else "access-token"
@@ -208,6 +212,14 @@ class TokenProvider:
                 "the access token cannot be refreshed: configure the client id (login), client secret "
                 "(password) and the extra refresh_token, or set a new extra access_token"
             )
+        if self._refusal is not None:
+            refusal = self._refusal
+            raise AuthenticationError(
+                str(refusal),
+                status=refusal.status,
+                code=refusal.code,
+                service_error_code=refusal.service_error_code,
+            )
         form = {
             "grant_type": "refresh_token",
             "refresh_token": self._refresh_token or "",
@@ -216,7 +228,11 @@ class TokenProvider:
         }
         response = self._transport.post_form(self._config.token_url, form)
         now = self._clock()
-        answer = read_oauth_answer(response, action="refresh the access token", now=now)
+        try:
+            answer = read_oauth_answer(response, action="refresh the access token", now=now)
+        except AuthenticationError as err:
+            self._refusal = err
+            raise
         token = self._accept(answer, now)
         self._token = token
         if self._on_refresh is not None:

@@ -165,6 +165,7 @@ class LinkedInAdsClient:
         *,
         restli_method: str | None = None,
         summary: RequestSummary | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
     ) -> dict[str, Any]:
         """GET ``resource`` with a Rest.li-encoded query; tunnelled automatically when long.
 
@@ -174,12 +175,15 @@ class LinkedInAdsClient:
         :param restli_method: value of ``X-RestLi-Method`` (``"BATCH_GET"``...), if any.
         :param summary: token-free description attached to any :class:`~airflow_provider_linkedin_ads.errors.APIError`;
             a minimal one (method, resource, ``q``) is built when omitted.
+        :param on_retry: called with the error of a failed attempt before it is retried.
         :raises LinkedInAdsError: a typed error from ``errors.py``; transient ones after the retries.
         """
         query = build_query(params)
         described = summary or _default_summary(resource, params)
         return self._retry.call(
-            lambda: self._attempt(resource, query, restli_method, described), describe=str(described)
+            lambda: self._attempt(resource, query, restli_method, described),
+            describe=str(described),
+            on_retry=on_retry,
         )
 
     def finder(
@@ -189,9 +193,10 @@ class LinkedInAdsClient:
         params: Sequence[tuple[str, Value | None]],
         *,
         summary: RequestSummary | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
     ) -> dict[str, Any]:
         """Call a Rest.li finder: ``q=<finder>`` first, then ``params`` (see :meth:`get`)."""
-        return self.get(resource, [("q", finder), *params], summary=summary)
+        return self.get(resource, [("q", finder), *params], summary=summary, on_retry=on_retry)
 
     def batch_get(
         self, resource: str, ids: Sequence[str | int], params: Sequence[tuple[str, Value | None]] = ()

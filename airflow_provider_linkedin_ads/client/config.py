@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.versions import parse_version
 
 __all__ = [
     "DEFAULT_API_BASE_URL",
@@ -40,8 +40,6 @@ TUNNEL_THRESHOLD = 4000
 #: only for an emulator on a private network, e.g. ``linkedin-ads-emulator`` in docker-compose.yaml.
 HTTP_HOSTS_ENV = "LINKEDIN_ADS_ALLOW_HTTP_HOSTS"
 
-_VERSION_RE = re.compile(r"^[0-9]{6}(\.[0-9]{2})?$")
-
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -65,8 +63,16 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ConfigurationError("max_attempts must be at least 1", argument="max_attempts")
-        if self.data_throttle_wait < 0 or self.initial_wait < 0 or self.max_wait < 0:
-            raise ConfigurationError("retry waits must not be negative", argument="retry_policy")
+        for name in (
+            "max_total_wait",
+            "initial_wait",
+            "max_wait",
+            "data_throttle_wait",
+            "after_refresh_wait",
+        ):
+            value = getattr(self, name)
+            if value < 0:
+                raise ConfigurationError(f"{name} must not be negative, got {value!r}", argument=name)
 
 
 @dataclass(frozen=True)
@@ -95,20 +101,12 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
-        if not _VERSION_RE.match(self.api_version or ""):
-            raise ConfigurationError(
-                f"api_version must look like YYYYMM (or YYYYMM.RR), got {self.api_version!r}",
-                argument="api_version",
-            )
+        parse_version(self.api_version)  # YYYYMM[.RR] with a real month, naming api_version
         check_secure_url(self.api_base_url, argument="api_base_url")
         check_secure_url(self.token_url, argument="token_url")
         object.__setattr__(self, "api_base_url", self.api_base_url.rstrip("/"))
         if not self.access_token and not self.can_refresh:
-            raise ConfigurationError(
-                "no credentials: set extra access_token, or login (client id), password (client secret) "
-                "and extra refresh_token",
-                argument="access_token",
-            )
+            raise ConfigurationError(_missing_credentials(self), argument="access_token")
 
     @property
     def can_refresh(self) -> bool:
@@ -118,6 +116,23 @@ class ClientConfig:
     def replace(self, **changes: object) -> ClientConfig:
         """Return a copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _missing_credentials(config: ClientConfig) -> str:
+    """Say which credentials are missing, by their connection fields (no value is ever shown)."""
+    fields = (
+        (config.client_id, "login (client id)"),
+        (config.client_secret, "password (client secret)"),
+        (config.refresh_token, "extra refresh_token"),
+    )
+    missing = [label for value, label in fields if not value]
+    text = (
+        "no credentials: set extra access_token, or login (client id), password (client secret) and "
+        "extra refresh_token"
+    )
+    if len(missing) < len(fields):  # part of the refresh-token trio is there: say what it lacks
+        text += f" ({' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing)"
+    return text
 
 
 def check_secure_url(url: str, *, argument: str) -> None:

@@ -1,9 +1,10 @@
 """One ``adAnalytics`` call as the engine makes it: budgeted, counted, its cost settled.
 
 Every call of a report (probe, discovery, field chunk) goes through :class:`Fetcher`, which reserves
-the call's estimated cost in the shared :class:`~.budget.MetricValueBudget` before sending, settles
-the actual cost (fields x rows) afterwards, and counts what the summary reports. It is called from
-the engine's worker threads; its counters are lock-protected.
+the call's estimated cost in the shared :class:`~.budget.MetricValueBudget` before sending (and again
+before retrying an attempt whose answer may have been served), settles the actual cost (fields x
+rows) afterwards, and counts what the summary reports. It is called from the engine's worker
+threads; its counters are lock-protected.
 
 .. code-block:: python
 
@@ -16,10 +17,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_linkedin_ads.errors import RequestSummary, RestliError
+from airflow_provider_linkedin_ads.errors import RequestSummary, RestliError, TransportError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
     from airflow_provider_linkedin_ads.client.config import ClientConfig
@@ -53,6 +54,7 @@ class FinderClient(Protocol):
         params: Sequence[tuple[str, Value | None]],
         *,
         summary: RequestSummary | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
     ) -> dict[str, Any]: ...
 
 
@@ -100,27 +102,59 @@ class Fetcher:
         :param probe: count the call as a planning probe.
         :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
         """
-        ticket = self._budget.acquire(fields * min(max(estimate_rows, 1), self.row_cap))
+        reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
         try:
             answer = self._client.finder(
-                RESOURCE, finder or self._finder, params, summary=_summary(finder or self._finder, params)
+                RESOURCE,
+                finder or self._finder,
+                params,
+                summary=_summary(finder or self._finder, params),
+                on_retry=reservation.renew,
             )
         except BaseException:
-            self._budget.settle(ticket, ticket.amount)  # unknown outcome: keep the reservation's cost
+            reservation.settle(None)  # unknown outcome: keep the reservation's cost
             raise
         elements = answer.get("elements", [])
         if not isinstance(elements, list):
-            self._budget.settle(ticket, ticket.amount)
+            reservation.settle(None)
             raise RestliError("adAnalytics answer has no elements list")
         cost = fields * len(elements)
-        self._budget.settle(ticket, cost)
+        reservation.settle(cost)
         with self._lock:
-            self.budget_waits += int(ticket.waited)
-            self.budget_wait_seconds += ticket.wait_seconds
+            self.budget_waits += reservation.waits
+            self.budget_wait_seconds += reservation.wait_seconds
             self.calls += 1
             self.probe_calls += int(probe)
             self.metric_values += cost
         return elements
+
+
+class _Reservation:
+    """One call's hold on the budget, renewed before each retry of an answer LinkedIn may have served.
+
+    A reset or a body cut mid-way can come after LinkedIn produced (and counted) the whole answer, so
+    such an attempt keeps its reserved cost and the retry reserves again, waiting if the window is
+    full. Error answers (4xx, 5xx, 429) carry no rows and keep the reservation as it is.
+    """
+
+    def __init__(self, budget: MetricValueBudget, amount: int) -> None:
+        self._budget = budget
+        self._ticket = budget.acquire(amount)
+        self.waits = int(self._ticket.waited)
+        self.wait_seconds = self._ticket.wait_seconds
+
+    def renew(self, error: BaseException) -> None:
+        if not isinstance(error, TransportError):
+            return
+        amount = self._ticket.amount
+        self._budget.settle(self._ticket, amount)
+        self._ticket = self._budget.acquire(amount)
+        self.waits += int(self._ticket.waited)
+        self.wait_seconds += self._ticket.wait_seconds
+
+    def settle(self, actual: int | None) -> None:
+        """Settle to ``actual`` metric values, or to the reserved amount when the outcome is unknown."""
+        self._budget.settle(self._ticket, self._ticket.amount if actual is None else actual)
 
 
 def _summary(finder: str, params: Sequence[tuple[str, Value | None]]) -> RequestSummary:

@@ -142,11 +142,19 @@ class RetryRunner:
         self._on_retry = on_retry
         self._jitter = jitter
 
-    def call(self, fn: Callable[[], T], *, describe: str) -> T:
+    def call(
+        self,
+        fn: Callable[[], T],
+        *,
+        describe: str,
+        on_retry: Callable[[BaseException], None] | None = None,
+    ) -> T:
         """Call ``fn`` until it succeeds, fails with a non-retryable error, or the policy gives up.
 
         :param fn: one attempt; it raises the typed errors of ``errors.py``.
         :param describe: token-free text naming the request, used in retry log lines.
+        :param on_retry: called with the failed attempt's error before each retry of this call
+            (the report engine re-reserves its metric-value budget there).
         :raises LinkedInAdsError: the last error, unchanged, when retries are exhausted.
         """
         plan = _WaitPlan(self._policy, self._jitter)
@@ -158,12 +166,18 @@ class RetryRunner:
                 | _StopAfterTotalWait(plan, self._policy.max_total_wait)
             ),
             sleep=self._sleep,
-            before_sleep=lambda state: self._report(state, plan, describe),
+            before_sleep=lambda state: self._report(state, plan, describe, on_retry),
             reraise=True,
         )
         return retrying(fn)
 
-    def _report(self, state: tenacity.RetryCallState, plan: _WaitPlan, describe: str) -> None:
+    def _report(
+        self,
+        state: tenacity.RetryCallState,
+        plan: _WaitPlan,
+        describe: str,
+        on_retry: Callable[[BaseException], None] | None,
+    ) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         reason = type(error).__name__
         status = error.status if isinstance(error, APIError) else None
@@ -179,6 +193,8 @@ class RetryRunner:
         )
         if self._on_retry is not None:
             self._on_retry(reason)
+        if on_retry is not None and error is not None:
+            on_retry(error)
 
 
 def _short(error: BaseException | None, limit: int = 300) -> str:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from airflow_provider_linkedin_ads import __version__
+from airflow_provider_linkedin_ads.client.redaction import RedactingAdapter
 from airflow_provider_linkedin_ads.client.responses import (
     classify_429,
     decode_json,
@@ -152,10 +152,14 @@ def build_session(config: ClientConfig) -> requests.Session:
     """Create the one pooled session of a client.
 
     ``requests`` retries nothing itself (``max_retries=0``): the single retry policy lives in
-    :mod:`airflow_provider_linkedin_ads.client.retry`.
+    :mod:`airflow_provider_linkedin_ads.client.retry`. Its connections keep credentials out of
+    ``http.client``'s debug output (:mod:`airflow_provider_linkedin_ads.client.redaction`).
     """
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=config.pool_size, pool_maxsize=config.pool_size, max_retries=0)
+    # Redacting: with http.client's debug output switched on, no credential is ever printed.
+    adapter = RedactingAdapter(
+        pool_connections=config.pool_size, pool_maxsize=config.pool_size, max_retries=0
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

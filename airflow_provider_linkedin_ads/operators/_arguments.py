@@ -9,9 +9,9 @@ any call. No function here does I/O.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.writers import FORMATS
@@ -19,11 +19,13 @@ from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReportValidationError
 from airflow_provider_linkedin_ads.models import ReportRequest
 from airflow_provider_linkedin_ads.validation import validate_request
+from airflow_provider_linkedin_ads.versions import parse_version
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterator
 
 __all__ = [
+    "argument_named",
     "check_api_version",
     "check_choice",
     "check_flag",
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 _JINJA_MARKERS = ("{{", "{%", "{#")
-_VERSION_RE = re.compile(r"^[0-9]{6}(\.[0-9]{2})?$")
 #: Rules that depend only on the finder, pivots, metrics and granularity: safe to check at parse time.
 _STATIC_ARGUMENTS = frozenset({"pivots", "metrics", "time_granularity"})
 #: A version newer than any gate, so parse-time checks never fail on the connection's version.
@@ -106,17 +107,38 @@ def check_output_format(value: object) -> str:
 
 
 def check_api_version(value: object) -> str | None:
-    """Return a ``LinkedIn-Version`` (``YYYYMM`` or ``YYYYMM.RR``) or ``None``.
+    """Return a ``LinkedIn-Version`` (``YYYYMM`` or ``YYYYMM.RR``, a real month) or ``None``.
 
     :raises ConfigurationError: naming ``api_version`` for anything else.
     """
     if value is None:
         return None
-    if not isinstance(value, str) or not _VERSION_RE.match(value.strip()):
+    if not isinstance(value, str):
         raise ConfigurationError(
             f"api_version must look like YYYYMM (e.g. 202608), got {value!r}", argument="api_version"
         )
+    parse_version(value.strip())
     return value.strip()
+
+
+@contextlib.contextmanager
+def argument_named(argument: str, *, instead_of: str) -> Iterator[None]:
+    """Re-raise configuration errors about ``instead_of`` as errors about ``argument``.
+
+    The request model calls the pivots ``pivots``; the analytics operator's argument is ``pivot``,
+    and its errors must name what the DAG author wrote. Type, rule and cause are kept.
+    """
+    try:
+        yield
+    except ConfigurationError as err:
+        if err.argument != instead_of or argument == instead_of:
+            raise
+        message = str(err)
+        if message.startswith(f"{instead_of}:"):
+            message = argument + message[len(instead_of) :]
+        if isinstance(err, ReportValidationError):
+            raise ReportValidationError(message, argument=argument, rule=err.rule) from err
+        raise ConfigurationError(message, argument=argument) from err
 
 
 def optional_text(value: object, *, argument: str) -> str | None:

@@ -11,6 +11,7 @@ The module-level :func:`utcnow` is the time seam tests replace.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -28,6 +29,7 @@ from airflow_provider_linkedin_ads.errors import ConfigurationError, DailyQuotaE
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, normalize_urn
 from airflow_provider_linkedin_ads.operators._arguments import (
+    argument_named,
     check_api_version,
     check_choice,
     check_flag,
@@ -42,6 +44,7 @@ from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
     report_summary,
     rows_for_xcom,
+    until_killed,
     with_date_range,
 )
 from airflow_provider_linkedin_ads.utils.landing import (
@@ -112,6 +115,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     finder: ClassVar[Finder]
     #: Facet argument name -> the request's facet name.
     facet_arguments: ClassVar[dict[str, str]] = {}
+    #: The pivot argument's name, used in error messages (``pivot`` for the analytics operator).
+    pivot_argument: ClassVar[str] = "pivots"
     #: ``lookback_days`` used when the argument is ``None`` and the range comes from the run.
     default_lookback_days: ClassVar[int] = 0
     ui_color = "#dbe9f6"
@@ -163,6 +168,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.api_retry_policy = api_retry_policy
         self.asset = asset
         self._landing: AtomicLanding | None = None
+        self._killed = False
         self._lineage: Lineage | None = None
 
     def _raw_pivots(self) -> Any:
@@ -170,14 +176,15 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
 
     def _check_parse_time(self) -> None:
         """Check literal pivots and metrics now (parse time); templated ones wait for ``execute``."""
-        check_static_request(
-            finder=self.finder,
-            pivots=self._raw_pivots(),
-            metrics=self.metrics,
-            time_granularity=self.time_granularity,
-            allow_unknown_names=self.allow_unknown_names,
-            api_version=self.api_version,
-        )
+        with argument_named(self.pivot_argument, instead_of="pivots"):
+            check_static_request(
+                finder=self.finder,
+                pivots=self._raw_pivots(),
+                metrics=self.metrics,
+                time_granularity=self.time_granularity,
+                allow_unknown_names=self.allow_unknown_names,
+                api_version=self.api_version,
+            )
 
     @property
     def _logger(self) -> logging.Logger:
@@ -195,7 +202,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Resolve the days, run the report and return its summary (rows included when no file)."""
-        return self._run(context, self.resolve_date_range(context))
+        with argument_named(self.pivot_argument, instead_of="pivots"):
+            return self._run(context, self.resolve_date_range(context))
 
     def execute_complete(
         self,
@@ -210,7 +218,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         end = parse_day(date_range_end, argument="date_range_end")
         # The triggerer hands the days back; ``dag.test()`` drops them, so resolve again then.
         date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
-        return self._run(context, date_range)
+        with argument_named(self.pivot_argument, instead_of="pivots"):
+            return self._run(context, date_range)
 
     def resolve_date_range(self, context: Context) -> DateRange:
         """Return the inclusive UTC days of this run (explicit range, else the run's interval)."""
@@ -307,12 +316,14 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             logger=self._logger,
         )
         run = engine.run(request)  # validates before any report call
-        columns, rows = self._named_rows(run, request)
+        columns, named = self._named_rows(run, request)
+        rows = until_killed(named, lambda: self._killed)
         if output_path is None:
             xcom_rows = rows_for_xcom(rows)
             return {**self._summarise(request, run, columns, None, None), "rows": xcom_rows}
         landing = self._landing = AtomicLanding(output_path, conn_id=self._output_conn_id())
-        with landing.open() as handle:
+        # closing(): a failure (or SIGTERM) while writing stops the engine and its calls at once.
+        with landing.open() as handle, contextlib.closing(rows):
             write_rows(rows, handle, columns, output_format=self.output_format)
         return self._summarise(request, run, columns, landing, landing.size())
 
@@ -386,7 +397,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         }
 
     def on_kill(self) -> None:
-        """Delete the temporary file of a landing in progress (the target is never half-written)."""
+        """Stop the report in progress and delete its temporary file (the target is never half-written)."""
+        self._killed = True
         if self._landing is not None:
             self._landing.discard()
 

@@ -15,16 +15,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.writers import exact_decimal
-from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterable
+    from collections.abc import Callable, Generator, Iterable, Iterator
 
     from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
     from airflow_provider_linkedin_ads.results import Column, ReportRow, ReportSummary, RowValue
     from airflow_provider_linkedin_ads.utils.landing import AtomicLanding
 
-__all__ = ["XCOM_ROW_CAP", "Lineage", "report_summary", "rows_for_xcom", "with_date_range"]
+__all__ = ["XCOM_ROW_CAP", "Lineage", "report_summary", "rows_for_xcom", "until_killed", "with_date_range"]
 
 #: Rows a report may have to be returned through XCom when no ``output_path`` is set.
 XCOM_ROW_CAP = 5_000
@@ -117,3 +117,22 @@ def _json_value(value: RowValue) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def until_killed(rows: Iterator[ReportRow], killed: Callable[[], bool]) -> Generator[ReportRow, None, None]:
+    """Yield ``rows`` until ``killed()`` says the task was stopped, then fail; closing stops the engine.
+
+    Airflow 3 only calls ``on_kill`` on SIGTERM (its supervisor kills the process later), so the
+    report must stop itself instead of fetching to the end.
+
+    :raises LinkedInAdsError: at the first row after the task was killed.
+    """
+    try:
+        for row in rows:
+            if killed():
+                raise LinkedInAdsError(
+                    "the task was stopped (SIGTERM) before the report was complete; nothing was landed"
+                )
+            yield row
+    finally:
+        getattr(rows, "close", lambda: None)()  # stop the engine's calls now, not at garbage collection

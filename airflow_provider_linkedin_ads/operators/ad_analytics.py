@@ -170,6 +170,7 @@ class LinkedInAdsAnalyticsOperator(_FacetedReportOperator):
     """
 
     finder = Finder.ANALYTICS
+    pivot_argument: ClassVar[str] = "pivot"
     template_fields: Sequence[str] = (
         *_COMMON_TEMPLATE_FIELDS,
         "pivot",

@@ -93,7 +93,7 @@ class LinkedInAdsMetricsMaturitySensor(BaseSensorOperator):
     :param settle_margin: the wait when no documented delay applies (``timedelta`` or seconds).
     :param confirm_with_api: after the moment, also wait until two totals reads ``poke_interval``
         apart agree (needs a facet such as ``accounts``).
-    :param linkedin_ads_conn_id: connection for ``confirm_with_api``.
+    :param linkedin_ads_conn_id: connection for ``confirm_with_api`` (templated).
     :param accounts: facet for the totals check (likewise ``campaign_groups``, ``campaigns``,
         ``creatives``, ``shares``, ``companies``; templated); ids or URNs.
     :param api_version: ``LinkedIn-Version`` override for the totals check.
@@ -108,6 +108,7 @@ class LinkedInAdsMetricsMaturitySensor(BaseSensorOperator):
         "pivots",
         "metrics",
         *FACET_ARGUMENTS,
+        "linkedin_ads_conn_id",  # templated as in the report operators
     )
     ui_color = "#e8f1fb"
 

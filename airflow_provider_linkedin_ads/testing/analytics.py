@@ -2,8 +2,9 @@
 
 The answer is ``{"elements": [...], "paging": {"start": 0, "count": 10, "links": []}}`` exactly as
 LinkedIn sends it: ``paging`` present and meaningless, ``elements`` silently cut at 15,000 rows (no
-error, no next page). Entities the token's member cannot see simply contribute no rows (an empty
-200, as documented); an entity URN that does not exist at all is a 404 ``NOT_FOUND``.
+error, no next page; ``EmulatorConfig.max_elements`` lowers that cap so small worlds reach it).
+Entities the token's member cannot see simply contribute no rows (an empty 200, as documented); an
+entity URN that does not exist at all is a 404 ``NOT_FOUND``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.query import ReportQuery
     from airflow_provider_linkedin_ads.testing.request import Request
 
-__all__ = ["MAX_ELEMENTS", "PAGING", "analytics_endpoint", "metric_value_count"]
+__all__ = ["DEFAULT_MAX_ELEMENTS", "PAGING", "analytics_endpoint", "metric_value_count"]
 
-#: LinkedIn's cap on one ``adAnalytics`` response; anything beyond is dropped without notice.
-MAX_ELEMENTS = 15_000
+#: LinkedIn's cap on one ``adAnalytics`` response; anything beyond is dropped without notice. The
+#: emulator's cap is ``EmulatorConfig.max_elements``, which defaults to this.
+DEFAULT_MAX_ELEMENTS = 15_000
 #: The constant, meaningless ``paging`` object of every ``adAnalytics`` answer.
 PAGING: dict[str, Any] = {"start": 0, "count": 10, "links": []}
 #: What LinkedIn returns without ``fields``.
@@ -71,7 +73,7 @@ def analytics_endpoint(emulator: Emulator, request: Request, token: Token, versi
     )
     with emulator.world_lock:
         rows = emulator.world.answer(query, now=emulator.clock.now())
-    rows = _sorted(rows, built)[:MAX_ELEMENTS]
+    rows = _sorted(rows, built)[: emulator.config.max_elements]
     values = metric_value_count(query, len(rows))
     emulator.budget.record(values)
     body = encode_json({"elements": rows, "paging": PAGING})

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.testing.analytics import DEFAULT_MAX_ELEMENTS
 from airflow_provider_linkedin_ads.testing.app import dispatch, untunnel
 from airflow_provider_linkedin_ads.testing.clock import Clock
 from airflow_provider_linkedin_ads.testing.faults import FaultPlan, fault_response
@@ -67,6 +68,8 @@ class EmulatorConfig:
     :param fault_rate: probability of a random fault per API call.
     :param fault_seed: seed of the random faults.
     :param member: the member the tokens act for.
+    :param max_elements: rows at which every ``adAnalytics`` answer is silently cut (LinkedIn:
+        15,000); lower it so a small world produces reports many times the cap.
     """
 
     client_id: str = "emulator-client"
@@ -81,6 +84,7 @@ class EmulatorConfig:
     fault_rate: float = 0.0
     fault_seed: int = 0
     member: str = DEFAULT_MEMBER
+    max_elements: int = DEFAULT_MAX_ELEMENTS
 
     def __post_init__(self) -> None:
         for name in ("access_token_ttl", "refresh_token_ttl", "metric_value_budget", "latency_ms"):
@@ -88,6 +92,8 @@ class EmulatorConfig:
                 raise ConfigurationError(f"{name} must not be negative", argument=name)
         if self.daily_quota is not None and self.daily_quota < 0:
             raise ConfigurationError("daily_quota must not be negative", argument="daily_quota")
+        if self.max_elements < 1:
+            raise ConfigurationError("max_elements must be at least 1", argument="max_elements")
 
 
 def default_clock(world: World) -> Clock:

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.testing.analytics import DEFAULT_MAX_ELEMENTS
 from airflow_provider_linkedin_ads.testing.emulator import Emulator, EmulatorConfig
 from airflow_provider_linkedin_ads.testing.oauth import DEFAULT_SCOPE
 from airflow_provider_linkedin_ads.testing.request import Request
@@ -53,6 +54,12 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY the second waits ~40 ms for the
+    # client's delayed ACK (Nagle), which made every emulated call take ~40 ms on Linux.
+    disable_nagle_algorithm = True
+    # A request line without a version is answered with a status line and headers, not the bare
+    # HTTP/0.9 way (body only), which no client of a REST API can read.
+    default_request_version = "HTTP/1.0"
     server_version = "linkedin-ads-emulator"
     server: _HTTPServer
 
@@ -127,6 +134,7 @@ class EmulatorServer:
     :param latency_ms: milliseconds every request waits.
     :param fault_rate: probability of a random fault per API call.
     :param fault_seed: seed of the random faults.
+    :param max_elements: rows at which ``adAnalytics`` answers are cut (default LinkedIn's 15,000).
 
     .. code-block:: python
 
@@ -154,6 +162,7 @@ class EmulatorServer:
         latency_ms: int = 0,
         fault_rate: float = 0.0,
         fault_seed: int = 0,
+        max_elements: int = DEFAULT_MAX_ELEMENTS,
     ) -> None:
         config = EmulatorConfig(
             client_id=client_id,
@@ -167,6 +176,7 @@ class EmulatorServer:
             latency_ms=latency_ms,
             fault_rate=fault_rate,
             fault_seed=fault_seed,
+            max_elements=max_elements,
         )
         self.emulator = Emulator(world, clock=clock, config=config)
         self.host = host

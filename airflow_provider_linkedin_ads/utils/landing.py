@@ -64,7 +64,7 @@ def normalize_uri(uri: object, *, argument: str = "output_path") -> str:
     """Return ``uri`` as a URI string; a bare absolute path becomes ``file://<path>``.
 
     :raises ConfigurationError: naming ``argument`` for an empty value, a non-string, a relative
-        path or a URI that ends in ``/`` (a directory, not a file).
+        path, a URI that ends in ``/`` (a directory, not a file) or one with control characters.
     """
     if not isinstance(uri, str) or not uri.strip():
         raise ConfigurationError(
@@ -73,6 +73,12 @@ def normalize_uri(uri: object, *, argument: str = "output_path") -> str:
             argument=argument,
         )
     text = uri.strip()
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+        # A NUL fails deep inside the filesystem; a newline would silently become part of a file name.
+        raise ConfigurationError(
+            f"{argument} contains a control character (newline, tab, NUL ...): {text!r:.120}",
+            argument=argument,
+        )
     if "://" not in text:
         if not text.startswith("/"):
             raise ConfigurationError(
@@ -120,7 +126,10 @@ class AtomicLanding:
     def __init__(self, uri: str, *, conn_id: str | None = None) -> None:
         self.uri = normalize_uri(uri)
         self.conn_id = conn_id or None
-        self.target = ObjectStoragePath(self.uri, conn_id=self.conn_id)
+        try:
+            self.target = ObjectStoragePath(self.uri, conn_id=self.conn_id)
+        except (ImportError, ValueError) as err:  # Airflow 3 refuses unknown schemes right here
+            raise _no_filesystem(self.uri, err) from err
         self._parent_uri, _, self.name = self.uri.rpartition("/")
         self._temp: Any = None
 
@@ -163,6 +172,7 @@ class AtomicLanding:
             self._temp = None
 
     def _prepare(self) -> None:
+        _check_filesystem(self.target, self.uri)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.stale_temps():
             log.info("Removing %s, left behind by an earlier try", stale.name)
@@ -193,6 +203,32 @@ class AtomicLanding:
             return int(self.target.stat().st_size)
         except (AttributeError, OSError, TypeError, ValueError):
             return None
+
+
+def _check_filesystem(path: Any, uri: str) -> None:
+    """Resolve the filesystem of ``path`` now, before anything is written.
+
+    :raises ConfigurationError: naming ``output_path`` (see :func:`_no_filesystem`).
+    """
+    try:
+        _ = path.fs
+    except (ImportError, ValueError) as err:
+        raise _no_filesystem(uri, err) from err
+
+
+def _no_filesystem(uri: str, err: Exception) -> ConfigurationError:
+    """Return the error for an unknown scheme or a filesystem package that is not installed.
+
+    It names ``output_path`` and what to install, instead of surfacing fsspec's error once the
+    report has been fetched.
+    """
+    scheme = urlsplit(uri).scheme
+    return ConfigurationError(
+        f"output_path {public_uri(uri)!r}: Airflow has no filesystem for {scheme}:// here ({err}); "
+        "install the provider and package that serve it (e.g. apache-airflow-providers-amazon[s3fs] "
+        "for s3://, apache-airflow-providers-google with gcsfs for gs://)",
+        argument="output_path",
+    )
 
 
 def static_asset(uri: object) -> Any | None:

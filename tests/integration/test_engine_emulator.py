@@ -1,8 +1,8 @@
 """The report engine against the bundled emulator: rows must equal the world's ground truth exactly.
 
-The emulator cuts every ``adAnalytics`` answer at ``analytics.MAX_ELEMENTS`` rows; these tests lower
-that cap (and the engine's ``row_cap``) to :data:`CAP` so a small world produces reports whose natural
-answer is many times the cap, which the engine must split and still return completely.
+The emulator cuts every ``adAnalytics`` answer at ``max_elements`` rows; these tests lower that cap
+(and the engine's ``row_cap``) to :data:`CAP` so a small world produces reports whose natural answer
+is many times the cap, which the engine must split and still return completely.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from airflow_provider_linkedin_ads.enums import REVENUE_PIVOTS, Finder, Pivot, T
 from airflow_provider_linkedin_ads.errors import ReportValidationError, TruncatedReportError
 from airflow_provider_linkedin_ads.metrics import METRICS, REVENUE_METRICS
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
-from airflow_provider_linkedin_ads.testing import EmulatorServer, World, analytics
+from airflow_provider_linkedin_ads.testing import EmulatorServer, World
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 
@@ -55,10 +55,8 @@ def _world() -> World:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(analytics, "MAX_ELEMENTS", CAP)
-        with EmulatorServer(world=_world()) as emulator:
-            yield emulator
+    with EmulatorServer(world=_WORLD, max_elements=CAP) as emulator:
+        yield emulator
 
 
 @pytest.fixture
@@ -306,11 +304,13 @@ def test_report_far_above_the_cap_is_split_and_complete(emulator: EmulatorServer
     assert summary.calls_made <= summary.probe_calls + chunks * (2 * len(truth) // CAP + 2)
 
 
-def test_single_day_of_one_account_is_split_by_discovered_entities(
-    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_single_day_of_one_account_is_split_by_discovered_entities() -> None:
     cap = 5
-    monkeypatch.setattr(analytics, "MAX_ELEMENTS", cap)
+    with EmulatorServer(world=_WORLD, max_elements=cap) as emulator:
+        _check_discovery_split(emulator, cap)
+
+
+def _check_discovery_split(emulator: EmulatorServer, cap: int) -> None:
     account = accounts(emulator)[0]
     month = ReportRequest.build(
         finder="statistics",
@@ -333,11 +333,18 @@ def test_single_day_of_one_account_is_split_by_discovered_entities(
     assert discovered, "the account was replaced by the campaigns discovered under it"
 
 
+@pytest.fixture(scope="module")
+def server_capped_at_20() -> Iterator[EmulatorServer]:
+    with EmulatorServer(world=_WORLD, max_elements=20) as emulator:
+        yield emulator
+
+
 @pytest.mark.parametrize("on_truncation", ["fail", "warn"])
 def test_unsplittable_day_fails_or_is_recorded(
-    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, on_truncation: str
+    server_capped_at_20: EmulatorServer, on_truncation: str
 ) -> None:
-    monkeypatch.setattr(analytics, "MAX_ELEMENTS", 20)
+    emulator = server_capped_at_20
+    emulator.reset()
     account = accounts(emulator)[0]
     day = TODAY - dt.timedelta(days=3)
     request = ReportRequest.build(
@@ -394,36 +401,34 @@ def test_output_is_identical_across_concurrency_and_runs(
 
 def test_budget_waits_instead_of_provoking_the_data_throttle(caplog: pytest.LogCaptureFixture) -> None:
     limit = 20 * CAP * 2  # two worst-case calls fit in the window
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(analytics, "MAX_ELEMENTS", CAP)
-        with EmulatorServer(world=_WORLD, metric_value_budget=limit) as emulator:
-            clock = emulator.clock
+    with EmulatorServer(world=_WORLD, metric_value_budget=limit, max_elements=CAP) as emulator:
+        clock = emulator.clock
 
-            def sleep(seconds: float) -> None:
-                clock.advance(dt.timedelta(seconds=seconds))
+        def sleep(seconds: float) -> None:
+            clock.advance(dt.timedelta(seconds=seconds))
 
-            budget = MetricValueBudget(limit, clock=lambda: clock.now().timestamp(), sleep=sleep)
-            request = ReportRequest.build(
-                finder="analytics",
-                pivots="CREATIVE",
-                time_granularity="DAILY",
-                date_range=(
-                    TODAY - dt.timedelta(days=40),
-                    TODAY - dt.timedelta(days=4),
-                ),  # before the 48 h delay: budget waits move the clock
-                facets={"accounts": accounts(emulator)},
-                metrics=_allowed_metrics((Pivot.CREATIVE,), 40)[:36],
-            )
-            truth = ground_truth(emulator, request)
-            with client_for(emulator) as client, caplog.at_level(logging.INFO):
-                run = engine_for(emulator, client, budget=budget, max_concurrency=4).run(request)
-                rows = list(run)
-            assert rows == truth
-            assert sum(emulator.counters.throttled.values()) == 0
-            assert run.summary.budget_waits > 0
-            assert run.summary.calls_retried == 0
-            assert run.summary.metric_values == emulator.counters.metric_values > limit
-            assert "calls done" in caplog.text
+        budget = MetricValueBudget(limit, clock=lambda: clock.now().timestamp(), sleep=sleep)
+        request = ReportRequest.build(
+            finder="analytics",
+            pivots="CREATIVE",
+            time_granularity="DAILY",
+            date_range=(
+                TODAY - dt.timedelta(days=40),
+                TODAY - dt.timedelta(days=4),
+            ),  # before the 48 h delay: budget waits move the clock
+            facets={"accounts": accounts(emulator)},
+            metrics=_allowed_metrics((Pivot.CREATIVE,), 40)[:36],
+        )
+        truth = ground_truth(emulator, request)
+        with client_for(emulator) as client, caplog.at_level(logging.INFO):
+            run = engine_for(emulator, client, budget=budget, max_concurrency=4).run(request)
+            rows = list(run)
+        assert rows == truth
+        assert sum(emulator.counters.throttled.values()) == 0
+        assert run.summary.budget_waits > 0
+        assert run.summary.calls_retried == 0
+        assert run.summary.metric_values == emulator.counters.metric_values > limit
+        assert "calls done" in caplog.text
 
 
 def test_long_facet_list_is_tunnelled_not_split(emulator: EmulatorServer) -> None:

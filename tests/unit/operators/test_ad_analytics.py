@@ -128,8 +128,8 @@ def test_start_date_is_still_the_tasks_own():
 @pytest.mark.parametrize(
     ("make", "overrides", "argument"),
     [
-        pytest.param(analytics, {"pivot": "CAMPAIGNS"}, "pivots", id="bad-pivot"),
-        pytest.param(analytics, {"pivot": ["CAMPAIGN", "CREATIVE"]}, "pivots", id="two-pivots-on-analytics"),
+        pytest.param(analytics, {"pivot": "CAMPAIGNS"}, "pivot", id="bad-pivot"),
+        pytest.param(analytics, {"pivot": ["CAMPAIGN", "CREATIVE"]}, "pivot", id="two-pivots-on-analytics"),
         pytest.param(statistics, {"pivots": ["CAMPAIGN", "CREATIVE", "ACCOUNT", "COMPANY"]}, "pivots", id="too-many-pivots"),
         pytest.param(statistics, {"pivots": ["MEMBER_JOB_TITLE"]}, "pivots", id="member-pivot-on-statistics"),
         pytest.param(revenue, {"pivots": ["CREATIVE"]}, "pivots", id="revenue-pivot"),
@@ -322,7 +322,7 @@ def api_calls(server) -> list[str]:
 @pytest.mark.parametrize(
     ("rendered", "error", "argument"),
     [
-        pytest.param({"pivot": "CAMPAIGNS"}, ReportValidationError, "pivots", id="pivot"),
+        pytest.param({"pivot": "CAMPAIGNS"}, ReportValidationError, "pivot", id="pivot"),
         pytest.param({"metrics": "['impressions', 'clickz']"}, ReportValidationError, "metrics", id="metrics"),
         pytest.param({"accounts": "abc"}, ConfigurationError, "accounts", id="account-not-an-id"),
         pytest.param({"campaigns": ["urn:li:sponsoredAccount:1"]}, ConfigurationError, "campaigns", id="wrong-urn-type"),

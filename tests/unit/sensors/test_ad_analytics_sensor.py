@@ -83,6 +83,7 @@ def test_template_fields():
         "creatives",
         "shares",
         "companies",
+        "linkedin_ads_conn_id",
     )
 
 
