@@ -9,6 +9,7 @@ import ``requests`` or ``tenacity``.
 
     with LinkedInAdsClient(ClientConfig(access_token="...")) as client:
         client.finder("adAnalytics", "analytics", [("pivot", "CAMPAIGN")])
+        summary = ReportEngine(client).write(request, target)  # a whole report, any size
 """
 
 from __future__ import annotations
@@ -19,15 +20,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.client.client import BatchResult, LinkedInAdsClient
     from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
+    from airflow_provider_linkedin_ads.client.reporting import ReportEngine, ReportRun
+    from airflow_provider_linkedin_ads.client.resolver import NameResolver
     from airflow_provider_linkedin_ads.client.stats import ClientStats
 
-__all__ = ["BatchResult", "ClientConfig", "ClientStats", "LinkedInAdsClient", "RetryPolicy"]
+__all__ = [
+    "BatchResult",
+    "ClientConfig",
+    "ClientStats",
+    "LinkedInAdsClient",
+    "NameResolver",
+    "ReportEngine",
+    "ReportRun",
+    "RetryPolicy",
+]
 
 _HOMES = {
     "BatchResult": "client",
     "ClientConfig": "config",
     "ClientStats": "stats",
     "LinkedInAdsClient": "client",
+    "NameResolver": "resolver",
+    "ReportEngine": "reporting",
+    "ReportRun": "reporting",
     "RetryPolicy": "config",
 }
 

@@ -127,6 +127,9 @@ def test_public_names_are_reexported_lazily() -> None:
         "ClientConfig",
         "ClientStats",
         "LinkedInAdsClient",
+        "NameResolver",
+        "ReportEngine",
+        "ReportRun",
         "RetryPolicy",
     }
     for name in client_package.__all__:
