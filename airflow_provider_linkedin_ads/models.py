@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "ANALYTICS_FACETS",
     "FACET_URN_TYPES",
     "DateRange",
     "FacetInput",
@@ -30,6 +31,19 @@ __all__ = [
     "normalize_urn",
     "urn_id",
 ]
+
+#: The facets of the analytics and statistics finders: Python argument name -> query parameter name.
+#: Operators, the sensor, the hook and validation all read this one table.
+ANALYTICS_FACETS: Mapping[str, str] = MappingProxyType(
+    {
+        "accounts": "accounts",
+        "campaign_groups": "campaignGroups",
+        "campaigns": "campaigns",
+        "creatives": "creatives",
+        "shares": "shares",
+        "companies": "companies",
+    }
+)
 
 #: Facet parameter -> the URN type its values must have (bare ids are normalised to it).
 FACET_URN_TYPES: Mapping[str, str] = {

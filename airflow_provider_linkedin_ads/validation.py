@@ -32,7 +32,7 @@ from airflow_provider_linkedin_ads.advisories import (
 from airflow_provider_linkedin_ads.enums import REVENUE_PIVOTS, CampaignType, Finder, Pivot
 from airflow_provider_linkedin_ads.errors import ReportValidationError
 from airflow_provider_linkedin_ads.metrics import LEGACY_NAMES, METRICS, MISNOMERS, REVENUE_METRICS
-from airflow_provider_linkedin_ads.models import FACET_URN_TYPES, ReportRequest, add_months
+from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS, FACET_URN_TYPES, ReportRequest, add_months
 from airflow_provider_linkedin_ads.versions import is_at_least
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ DEMOGRAPHIC_RETENTION_YEARS = 2
 REVENUE_MIN_DAYS = 30
 REVENUE_MAX_DAYS = 366
 
-_ANALYTICS_FACETS = ("accounts", "campaignGroups", "campaigns", "creatives", "shares", "companies")
+_ANALYTICS_FACETS = tuple(ANALYTICS_FACETS.values())
 _REVENUE_FACETS = ("account", "campaignGroups", "campaigns")
 _ENTITY_LEVEL_PIVOTS = frozenset({Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN})
 #: What a name passed through with ``allow_unknown_names`` must look like to be sent at all.

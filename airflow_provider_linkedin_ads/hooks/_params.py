@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError, RequestSummary
-from airflow_provider_linkedin_ads.models import FACET_URN_TYPES, DateRange, normalize_urn
+from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS, FACET_URN_TYPES, DateRange, normalize_urn
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.restli import Value
@@ -25,12 +25,7 @@ __all__ = ["FACET_ARGUMENTS", "FinderRequest", "elements_of"]
 #: Wire name of each facet parameter -> the Python argument name used in error messages.
 FACET_ARGUMENTS: Mapping[str, str] = {
     "account": "account",
-    "accounts": "accounts",
-    "campaignGroups": "campaign_groups",
-    "campaigns": "campaigns",
-    "creatives": "creatives",
-    "shares": "shares",
-    "companies": "companies",
+    **{wire_name: argument for argument, wire_name in ANALYTICS_FACETS.items()},
 }
 
 

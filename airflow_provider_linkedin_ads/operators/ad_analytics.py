@@ -36,6 +36,7 @@ from airflow.providers.common.compat.sdk import conf
 from airflow_provider_linkedin_ads.client.reporting import DEFAULT_MAX_CONCURRENCY
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
+from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS
 from airflow_provider_linkedin_ads.operators._arguments import check_time_granularity
 from airflow_provider_linkedin_ads.operators._base import LinkedInAdsReportBaseOperator
 
@@ -54,14 +55,7 @@ __all__ = [
 Ids = Sequence[int | str] | int | str
 _DEFAULT_CONN = LinkedInAdsHook.default_conn_name
 
-_ANALYTICS_FACETS: dict[str, str] = {
-    "accounts": "accounts",
-    "campaign_groups": "campaignGroups",
-    "campaigns": "campaigns",
-    "creatives": "creatives",
-    "shares": "shares",
-    "companies": "companies",
-}
+_ANALYTICS_FACETS: dict[str, str] = dict(ANALYTICS_FACETS)
 _COMMON_TEMPLATE_FIELDS = ("linkedin_ads_conn_id", "date_range_start", "date_range_end")
 _OUTPUT_TEMPLATE_FIELDS = ("output_path", "output_conn_id")
 # Lists render as Python literals in the UI's "Rendered Template" view.

@@ -30,7 +30,7 @@ from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAds
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.maturity import DEFAULT_SETTLE_MARGIN, is_mature, maturity_moment
 from airflow_provider_linkedin_ads.metrics import METRICS
-from airflow_provider_linkedin_ads.models import FACET_URN_TYPES, DateRange, normalize_urn
+from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS, FACET_URN_TYPES, DateRange, normalize_urn
 from airflow_provider_linkedin_ads.triggers._report_totals import read_report_totals
 from airflow_provider_linkedin_ads.triggers.ad_analytics import LinkedInAdsMetricsMaturityTrigger
 from airflow_provider_linkedin_ads.utils.run_window import resolve_date_range
@@ -43,14 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["LinkedInAdsMetricsMaturitySensor", "blocking_sleep", "utcnow"]
 
 #: Sensor facet argument -> the wire name whose URN type its values take.
-FACET_ARGUMENTS: dict[str, str] = {
-    "accounts": "accounts",
-    "campaign_groups": "campaignGroups",
-    "campaigns": "campaigns",
-    "creatives": "creatives",
-    "shares": "shares",
-    "companies": "companies",
-}
+FACET_ARGUMENTS: dict[str, str] = dict(ANALYTICS_FACETS)
 MAX_PIVOTS = 3
 
 
