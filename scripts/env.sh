@@ -29,3 +29,27 @@ ensure_env() {
     echo "$want" > "$venv/.stamp"
   fi
 }
+
+# ensure_debian_packages <package...>: install the Debian packages that are missing (as root, with
+# apt-get), for the tests that need real services (PostgreSQL, Redis, Chromium). Never fails the
+# caller: when a package cannot be installed it prints why, and the tests that need it skip with a
+# message naming the package. `apt-get update` runs at most once per process.
+ensure_debian_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo ">> cannot install ${missing[*]} (needs root and apt-get); the tests that need them will skip"
+    return 0
+  fi
+  echo ">> installing Debian packages: ${missing[*]}"
+  if [ -z "${_APT_UPDATED:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    _APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+    || echo ">> apt-get could not install ${missing[*]}; the tests that need them will skip"
+  return 0
+}
