@@ -11,7 +11,8 @@ a nested ``revenueAttributionMetrics`` record:
   and range), ``opportunityWinRate``, ``averageDealSizeInUsd``, ``averageDaysToClose``.
 
 Rows with neither revenue activity nor spend are left out. ``revenue_fields`` sub-projects the
-record; without ``fields`` the row carries the record only.
+record; without ``fields`` the row carries ``dateRange``, ``pivotValues`` and the whole record, as
+the analytics finders' sample responses do (rows must be told apart).
 
 .. code-block:: python
 
@@ -42,6 +43,8 @@ REVENUE_SCALE = 10
 _CENT = 10 ** (REVENUE_SCALE - 2)
 _SALT = 0x5245_5645_4E55_45  # "REVENUE"
 _ONLY_WHEN_TODAY = frozenset({"openOpportunities", "opportunityAmountInUsd"})
+#: What a row carries when the request has no ``fields``.
+_DEFAULT_FIELDS = ("dateRange", "pivotValues", "revenueAttributionMetrics")
 _Sums = list[int]  # won, revenue (1e-10 USD), lost, days-to-close sum, opened, opportunity amount (cents)
 
 
@@ -141,7 +144,7 @@ def revenue_elements(
     names = [name for name in (query.revenue_fields or REVENUE_METRICS) if name in REVENUE_METRICS]
     if query.date_range.end != query.today:
         names = [name for name in names if name not in _ONLY_WHEN_TODAY]
-    fields = query.fields if query.fields is not None else ("revenueAttributionMetrics",)
+    fields = query.fields if query.fields is not None else _DEFAULT_FIELDS
     elements = []
     for key in sorted(sums, key=lambda values: tuple(value_sort_key(value) for value in values)):
         if not any(sums[key]) and cost.get(key, 0) <= 0:

@@ -1,6 +1,9 @@
 """Render accumulated facts as LinkedIn ``elements``: field selection, presence rules, wire types.
 
-* Without ``fields`` only ``impressions`` and ``clicks`` come back; with ``fields`` exactly those
+* Without ``fields`` the default metrics ``impressions`` and ``clicks`` come back together with
+  ``dateRange`` and ``pivotValues``: the Reporting page's text names only the two metrics, but its
+  sample responses to the very same requests carry both structural fields (without them rows could
+  not be told apart), and the samples are what LinkedIn sends. With ``fields`` exactly those
   (``dateRange`` and ``pivotValues`` only when listed), in the order requested.
 * A metric is left out of a row when LinkedIn would not return it: its family is absent from the
   row (no video creative, no carousel, no conversion tracked), it is non-demographic and the pivot
@@ -33,10 +36,21 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.aggregate import Accumulated, Buckets, Key
     from airflow_provider_linkedin_ads.testing.facts import ColumnPlan
 
-__all__ = ["DEFAULT_FIELDS", "RowSpec", "derived_value", "render_rows", "render_scaled", "value_sort_key"]
+__all__ = [
+    "DEFAULT_FIELDS",
+    "DEFAULT_METRICS",
+    "RowSpec",
+    "derived_value",
+    "render_rows",
+    "render_scaled",
+    "value_sort_key",
+]
 
-#: What comes back when a request has no ``fields``.
-DEFAULT_FIELDS: tuple[str, ...] = ("impressions", "clicks")
+#: The metrics LinkedIn returns when a request has no ``fields`` (they count for the data throttle).
+DEFAULT_METRICS: tuple[str, ...] = ("impressions", "clicks")
+#: What comes back when a request has no ``fields``: the default metrics plus the structural fields
+#: that the Reporting page's sample responses carry.
+DEFAULT_FIELDS: tuple[str, ...] = ("dateRange", "pivotValues", *DEFAULT_METRICS)
 _ENTITY_PIVOTS = frozenset({Pivot.ACCOUNT, Pivot.CAMPAIGN_GROUP, Pivot.CAMPAIGN})
 _MICRO = 10**6
 

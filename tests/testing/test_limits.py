@@ -24,11 +24,18 @@ def day_range(day: dt.date) -> str:
 # -- fields -----------------------------------------------------------------------------------------
 
 
-def test_without_fields_only_impressions_and_clicks(api: Any, accounts: dict[str, int]) -> None:
+def test_without_fields_default_metrics_with_range_and_pivot_values(
+    api: Any, accounts: dict[str, int]
+) -> None:
     elements = api.analytics(BASE.format(account=accounts["visible"])).json["elements"]
 
     assert elements
-    assert {key for element in elements for key in element} == {"impressions", "clicks"}
+    assert {key for element in elements for key in element} == {
+        "dateRange",
+        "pivotValues",
+        "impressions",
+        "clicks",
+    }
 
 
 def test_with_fields_exactly_those_and_wire_types(api: Any, accounts: dict[str, int]) -> None:

@@ -101,10 +101,10 @@ def test_sub_projection(world: World, end: dt.date, expected: list[str]) -> None
     assert all(list(row["revenueAttributionMetrics"]) == expected for row in rows)
 
 
-def test_without_fields_only_the_record(world: World) -> None:
+def test_without_fields_the_record_with_its_range_and_pivot_values(world: World) -> None:
     rows = world.answer(revenue(world, 0, fields=None), now=NOW)
     assert rows
-    assert all(list(row) == ["revenueAttributionMetrics"] for row in rows)
+    assert all(list(row) == ["dateRange", "pivotValues", "revenueAttributionMetrics"] for row in rows)
 
 
 def test_campaign_rows_sum_to_the_account_row(world: World) -> None:

@@ -29,13 +29,13 @@ def world() -> World:
 
 
 class TestRowsAndFields:
-    def test_without_fields_only_impressions_and_clicks(self, world: World) -> None:
+    def test_without_fields_default_metrics_with_range_and_pivot_values(self, world: World) -> None:
         rows = world.answer(
             query((Pivot.CAMPAIGN,), TimeGranularity.DAILY, fields=None, accounts=account_facet(world, 0)),
             now=NOW,
         )
         assert rows
-        assert all(list(row) == ["impressions", "clicks"] for row in rows)
+        assert all(list(row) == ["dateRange", "pivotValues", "impressions", "clicks"] for row in rows)
 
     def test_exactly_the_requested_fields_in_request_order(self, world: World) -> None:
         fields = ("costInUsd", "pivotValues", "impressions")
