@@ -339,11 +339,14 @@ def _at(message: str, position: int) -> RestliError:
     return RestliError(f"{message} (at position {position})", position=position)
 
 
-def parse_fields(text: str) -> dict[str, tuple[str, ...] | None]:
+def parse_fields(text: str, *, merge_duplicates: bool = False) -> dict[str, tuple[str, ...] | None]:
     """Parse a ``fields`` projection into ``{name: sub-projection or None}``, order kept.
 
     :param text: e.g. ``"dateRange,pivotValues,revenueAttributionMetrics:(a,b)"``.
-    :raises RestliError: for malformed text or a duplicate name.
+    :param merge_duplicates: fold a repeated name into its first occurrence (what a Rest.li server
+        does with a projection) instead of refusing it; sub-projections are united, and a plain name
+        (the whole value) wins over a sub-projection.
+    :raises RestliError: for malformed text, or a duplicate name unless ``merge_duplicates``.
     """
     if not isinstance(text, str):
         raise RestliError(f"parse_fields takes a str, not {type(text).__name__}")
@@ -351,16 +354,25 @@ def parse_fields(text: str) -> dict[str, tuple[str, ...] | None]:
     pos = 0
     while True:
         match = _FIELD.match(text, pos)
-        if match is None or match.group(1) in result:
+        if match is None or (match.group(1) in result and not merge_duplicates):
             what = "duplicate field" if match else "expected a field name"
             raise _at(f"fields: {what}", pos)
-        result[match.group(1)] = tuple(match.group(2).split(",")) if match.group(2) else None
+        name, sub = match.group(1), tuple(match.group(2).split(",")) if match.group(2) else None
+        result[name] = _merge_projection(result[name], sub) if name in result else sub
         pos = match.end()
         if pos == len(text):
             return result
         if text[pos] != ",":
             raise _at(f"fields: unexpected {text[pos]!r}", pos)
         pos += 1
+
+
+def _merge_projection(
+    first: tuple[str, ...] | None, second: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    if first is None or second is None:
+        return None
+    return first + tuple(name for name in second if name not in first)
 
 
 def parse_query(query: str, *, lenient: bool = False) -> dict[str, Decoded]:

@@ -22,6 +22,7 @@ from airflow_provider_linkedin_ads.testing.responses import (
     api_error,
     encode_json,
 )
+from airflow_provider_linkedin_ads.testing.rows import DEFAULT_METRICS
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.analytics_rules import AnalyticsRequest
@@ -37,8 +38,6 @@ __all__ = ["DEFAULT_MAX_ELEMENTS", "PAGING", "analytics_endpoint", "metric_value
 DEFAULT_MAX_ELEMENTS = 15_000
 #: The constant, meaningless ``paging`` object of every ``adAnalytics`` answer.
 PAGING: dict[str, Any] = {"start": 0, "count": 10, "links": []}
-#: What LinkedIn returns without ``fields``.
-_DEFAULT_FIELDS = ("impressions", "clicks")
 _FACET_ENTITY = {
     "accounts": "accounts",
     "account": "accounts",
@@ -49,8 +48,12 @@ _FACET_ENTITY = {
 
 
 def metric_value_count(query: ReportQuery, rows: int) -> int:
-    """Metric values of an answer as the data throttle counts them: fields requested x rows returned."""
-    return len(query.fields or _DEFAULT_FIELDS) * rows
+    """Metric values of an answer as the data throttle counts them: fields requested x rows returned.
+
+    Without ``fields`` the two default metrics count (the structural fields that come with them are
+    not "specified in the fields parameter").
+    """
+    return len(query.fields or DEFAULT_METRICS) * rows
 
 
 def analytics_endpoint(emulator: Emulator, request: Request, token: Token, version: str) -> Response:
@@ -66,7 +69,7 @@ def analytics_endpoint(emulator: Emulator, request: Request, token: Token, versi
         return api_error(403, "USER_NOT_AUTHORIZED", message, service_error_code=100)
     if emulator.budget.exhausted():
         return _data_throttled(emulator)
-    built = build_report_query(Params.parse(request.query), today=emulator.clock.today(), version=version)
+    built = build_report_query(Params.of(request), today=emulator.clock.today(), version=version)
     _check_entities(emulator, built.query)
     query = dataclasses.replace(
         built.query, visible_accounts=emulator.world.accounts_for_member(token.member)

@@ -293,7 +293,7 @@ def _parse_fields(raw: str) -> dict[str, tuple[str, ...] | None]:
         message = "fields arrived percent-encoded (e.g. %2C); send it as a raw comma list: fields=dateRange,pivotValues,clicks"
         raise reject(INVALID, "fields", message)
     try:
-        return restli.parse_fields(raw)
+        return restli.parse_fields(raw, merge_duplicates=True)  # LinkedIn tolerates a repeated name
     except RestliError as err:
         raise reject(INVALID, "fields", f"fields is malformed: {err}") from None
 

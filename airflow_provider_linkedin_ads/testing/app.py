@@ -5,7 +5,8 @@
    segment over 4,096 (tunnelled bodies are exempt, which is the point of tunnelling).
 3. OAuth endpoints (``/oauth/v2/accessToken``, ``/oauth/v2/introspectToken``) need nothing else.
 4. API calls (``/rest/...``, ``/v2/...``): bearer token (401), ``LinkedIn-Version`` on ``/rest`` (400,
-   426), ``X-Restli-Protocol-Version`` (400), the daily quota (429 ``DAY``), then the endpoint.
+   426), ``X-Restli-Protocol-Version`` (2.0, or 1.0 when absent; 400 for other values), the daily
+   quota (429 ``DAY``), then the endpoint.
 
 Unknown paths get a 404 that lists what the emulator serves.
 """
@@ -119,7 +120,7 @@ def dispatch(emulator: Emulator, request: Request) -> Response:
     token = authenticate(request, emulator.tokens)
     rest = segments[0] == "rest"
     version = check_version(request, emulator.clock.today()) if rest else None
-    check_protocol(request, required=rest)
+    request = dataclasses.replace(request, protocol=check_protocol(request, required=rest))
     if not emulator.quota.admit(endpoint_of(request.path)):
         return dataclasses.replace(
             api_error(

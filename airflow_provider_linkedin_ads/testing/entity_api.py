@@ -113,7 +113,7 @@ def unscoped(resource: str) -> Response:
 def accounts_collection(emulator: Emulator, request: Request, token: Token) -> Response:
     """``GET /rest/adAccounts`` with ``q=search`` or ``ids=List(...)``."""
     _need_scope(token)
-    params = Params.parse(request.query)
+    params = Params.of(request)
     method = _method(request, params)
     world, visible = emulator.world, _visible(emulator, token)
     if method == "BATCH_GET":
@@ -136,7 +136,7 @@ def accounts_collection(emulator: Emulator, request: Request, token: Token) -> R
 def account_entity(emulator: Emulator, request: Request, token: Token, key: str) -> Response:
     """``GET /rest/adAccounts/{id}``."""
     _need_scope(token)
-    _only(Params.parse(request.query), set())
+    _only(Params.of(request), set())
     return json_response(emulator.world.account_json(_account(emulator, token, key)))
 
 
@@ -168,7 +168,7 @@ def account_children(emulator: Emulator, request: Request, token: Token, key: st
     """``GET /rest/adAccounts/{id}/{adCampaignGroups|adCampaigns|creatives}`` (finder or batch get)."""
     _need_scope(token)
     account_id = _account(emulator, token, key)
-    params = Params.parse(request.query)
+    params = Params.of(request)
     children = _children(emulator, account_id, resource)
     if _method(request, params) == "BATCH_GET":
         _only(params, {"ids"})
@@ -187,7 +187,7 @@ def account_child(
     """``GET /rest/adAccounts/{id}/{resource}/{key}`` (creatives keyed by encoded URN)."""
     _need_scope(token)
     account_id = _account(emulator, token, key)
-    _only(Params.parse(request.query), set())
+    _only(Params.of(request), set())
     found = _child_or_error(_children(emulator, account_id, resource), resource, unquote(child))
     return found if isinstance(found, Response) else json_response(found)
 

@@ -1,5 +1,8 @@
 """Header checks of the versioned API: ``LinkedIn-Version`` and ``X-Restli-Protocol-Version``.
 
+``X-Restli-Protocol-Version`` only selects the query syntax (``2.0.0``; absent or ``1.0.0`` means
+Rest.li protocol 1.0, see :mod:`.restli1`).
+
 A version is active from its release month until its sunset: the date LinkedIn published (known
 table in :mod:`airflow_provider_linkedin_ads.versions`) or, for other versions, the 15th of the same
 month a year later. Sunset and not-yet-released versions get HTTP 426 ``NONEXISTENT_VERSION`` with
@@ -21,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["check_protocol", "check_version", "is_active", "latest_version"]
 
-_PROTOCOL = "2.0.0"
+_PROTOCOL_2 = "2.0.0"
+_PROTOCOL_1 = "1.0.0"
 
 
 def _sunset(version: ApiVersion) -> dt.date:
@@ -68,19 +72,24 @@ def check_version(request: Request, today: dt.date) -> str:
     return version
 
 
-def check_protocol(request: Request, *, required: bool) -> None:
-    """Require ``X-Restli-Protocol-Version: 2.0.0`` (only protocol 2.0 syntax is emulated).
+def check_protocol(request: Request, *, required: bool) -> str:
+    """Return the Rest.li protocol the request's query is written in, or reject the header.
 
-    :param required: whether a missing header is an error (``/rest``) or tolerated (``/v2``).
-    :raises Rejection: 400 naming the header and the expected value.
+    A Rest.li server reads a request without ``X-Restli-Protocol-Version`` as protocol 1.0 (the
+    baseline), ``1.0.0`` likewise, and ``2.0.0`` as 2.0; any other value is refused.
+
+    :param required: ``True`` on ``/rest`` (no header means protocol 1.0, as on LinkedIn); ``False``
+        on the legacy ``/v2`` lookups, where a missing header keeps the 2.0 syntax their documented
+        samples use (a deliberate leniency).
+    :raises Rejection: 400 ``INVALID_PROTOCOL_VERSION`` naming the header and the accepted values.
     """
     value = request.header("X-Restli-Protocol-Version")
-    if value is None and not required:
-        return
-    if value is None or value.strip() != _PROTOCOL:
-        shown = "missing" if value is None else repr(value[:40])
-        message = (
-            f"X-Restli-Protocol-Version is {shown}; the emulator speaks Rest.li protocol 2.0 only: "
-            f"send X-Restli-Protocol-Version: {_PROTOCOL}"
-        )
-        raise Rejection(api_error(400, "INVALID_PROTOCOL_VERSION", message))
+    if value is None:
+        return _PROTOCOL_1 if required else _PROTOCOL_2
+    if value.strip() in (_PROTOCOL_1, _PROTOCOL_2):
+        return value.strip()
+    message = (
+        f"X-Restli-Protocol-Version {value[:40]!r} is not supported: send {_PROTOCOL_2} (Rest.li 2.0 "
+        f"syntax), or {_PROTOCOL_1} / no header for protocol 1.0"
+    )
+    raise Rejection(api_error(400, "INVALID_PROTOCOL_VERSION", message))

@@ -61,7 +61,7 @@ def lookup_collection(emulator: Emulator, request: Request, resource: str) -> Re
 
     :param resource: a key of :data:`LOOKUP_RESOURCES`.
     """
-    params = Params.parse(request.query)
+    params = Params.of(request)
     _check_params(params, {"ids", "locale"})
     kind = LOOKUP_RESOURCES[resource]
     names = _names(emulator, kind)
@@ -90,7 +90,7 @@ def lookup_collection(emulator: Emulator, request: Request, resource: str) -> Re
 
 def lookup_entity(emulator: Emulator, request: Request, resource: str, key: str) -> Response:
     """``GET /{rest|v2}/{resource}/{id}``, e.g. the Reporting page's ``/v2/geo/1``."""
-    _check_params(Params.parse(request.query), {"locale"})
+    _check_params(Params.of(request), {"locale"})
     if not is_id(key):
         raise reject("INVALID_VALUE_FOR_FIELD", "id", f"{resource} keys are numeric ids, not {key[:60]!r}")
     kind = LOOKUP_RESOURCES[resource]

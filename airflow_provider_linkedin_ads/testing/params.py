@@ -1,10 +1,14 @@
-"""Query-parameter reading shared by every emulated endpoint: Rest.li 2.0 only, strict but explained.
+"""Query-parameter reading shared by every emulated endpoint, in Rest.li protocol 2.0 or 1.0.
 
 Each helper turns one decoded parameter into a Python value or raises a :class:`Rejection` whose 400
-body names the parameter (``errorDetails.inputErrors[].input.inputPath.fieldPath``). Decoding is
-lenient only where LinkedIn's own sample URLs need it (raw ``:`` inside list elements,
-``pivot=(MEMBER_COUNTRY_V2)``); protocol 1.0 forms (``pivot.value=``, ``campaigns[0]=``) are refused
-with ``QUERY_PARAM_NOT_ALLOWED`` and the 2.0 spelling.
+body names the parameter (``errorDetails.inputErrors[].input.inputPath.fieldPath``).
+
+* Protocol 2.0 (``X-Restli-Protocol-Version: 2.0.0``): decoding is lenient only where LinkedIn's own
+  sample URLs need it (raw ``:`` inside list elements, ``pivot=(MEMBER_COUNTRY_V2)``); protocol 1.0
+  names (``pivot.value=``, ``campaigns[0]=``) are refused with ``QUERY_PARAM_NOT_ALLOWED`` and the
+  2.0 spelling, as LinkedIn does.
+* Protocol 1.0 (no header, or ``1.0.0``): dotted and indexed names are read by :mod:`.restli1` into
+  the very same decoded values, so both forms of one query get the same answer.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from urllib.parse import unquote
 from airflow_provider_linkedin_ads import restli
 from airflow_provider_linkedin_ads.errors import RestliError
 from airflow_provider_linkedin_ads.testing.responses import Rejection, input_error
+from airflow_provider_linkedin_ads.testing.restli1 import decode_query
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from airflow_provider_linkedin_ads.restli import Decoded
+    from airflow_provider_linkedin_ads.testing.request import Request
 
 __all__ = [
     "INVALID",
     "MISSING",
     "NOT_ALLOWED",
+    "PROTOCOL_1",
+    "PROTOCOL_2",
     "Params",
     "date_value",
     "is_id",
@@ -36,6 +44,9 @@ __all__ = [
 MISSING = "MISSING_FIELD"
 INVALID = "INVALID_VALUE_FOR_FIELD"
 NOT_ALLOWED = "QUERY_PARAM_NOT_ALLOWED"
+#: The Rest.li protocol versions the emulator reads (``X-Restli-Protocol-Version`` values).
+PROTOCOL_1 = "1.0.0"
+PROTOCOL_2 = "2.0.0"
 
 _URN = re.compile(r"^urn:(li|lla):([A-Za-z]+):([0-9]{1,19})$")
 _INT = re.compile(r"^[0-9]{1,10}$")
@@ -81,11 +92,16 @@ class Params:
         self.values = dict(values)
 
     @classmethod
-    def parse(cls, query: str) -> Params:
+    def parse(cls, query: str, *, protocol: str = PROTOCOL_2) -> Params:
         """Split and decode ``query``, one parameter at a time so errors can name it.
 
-        :raises Rejection: for 1.0-style names, duplicates, or a value that is not valid Rest.li 2.0.
+        :param query: the raw query string (from the URL or a tunnelled body).
+        :param protocol: :data:`PROTOCOL_2` or :data:`PROTOCOL_1` (see :mod:`.restli1`).
+        :raises Rejection: for 1.0-style names under 2.0, duplicates, or a value that is not valid in
+            the request's protocol.
         """
+        if protocol == PROTOCOL_1:
+            return cls._parse_1(query)
         values: dict[str, Decoded] = {}
         for segment in query.split("&"):
             if not segment:
@@ -99,6 +115,21 @@ class Params:
             if key in values:
                 raise reject(INVALID, key, f"parameter {key!r} is given more than once")
             values[key] = raw_value if key == "fields" else _decode(key, raw_value)
+        return cls(values)
+
+    @classmethod
+    def of(cls, request: Request) -> Params:
+        """Parse a request's query in the protocol its ``X-Restli-Protocol-Version`` chose."""
+        return cls.parse(request.query, protocol=request.protocol)
+
+    @classmethod
+    def _parse_1(cls, query: str) -> Params:
+        values = decode_query(query, raw=frozenset({"fields"}))
+        fields = values.get("fields")
+        if isinstance(fields, list):  # ``fields=a&fields=b``: a repeated name is one projection
+            values["fields"] = ",".join(str(item) for item in fields)
+        elif fields is not None and not isinstance(fields, str):
+            raise reject(INVALID, "fields", "fields is a comma list of names, e.g. fields=impressions,clicks")
         return cls(values)
 
     def __contains__(self, name: str) -> bool:

@@ -23,6 +23,8 @@ class Request:
     :param body: the raw body (empty for GET; the query for a tunnelled request).
     :param tunnelled: whether the query arrived as a ``POST`` body with ``X-HTTP-Method-Override: GET``.
     :param url_length: length of the full URL the client sent (scheme, host, path, query).
+    :param protocol: the Rest.li protocol the query is written in (``"2.0.0"`` or ``"1.0.0"``), set by
+        the gate that reads ``X-Restli-Protocol-Version``.
 
     .. code-block:: python
 
@@ -37,6 +39,7 @@ class Request:
     body: bytes = field(default=b"", repr=False)  # OAuth bodies hold client secrets
     tunnelled: bool = False
     url_length: int = 0
+    protocol: str = "2.0.0"
 
     def header(self, name: str) -> str | None:
         """Return a header value by case-insensitive name, or ``None``."""

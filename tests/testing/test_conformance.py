@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_linkedin_ads.testing import DEFAULT_MEMBER, EmulatorServer, World
+from tests.testing.restli1_client import Protocol1Client
 
 # -- worlds -------------------------------------------------------------------------------------
 
@@ -49,6 +50,8 @@ def sample_world(today: dt.date) -> World:
                 "status": "ACTIVE",
                 "start": "2019-01-01",
                 "end": None,
+                # tracks a conversion, so externalWebsiteConversions is in its rows as in the sample
+                "conversion_ids": [600 + i],
             }
             for i, aid in enumerate(accounts)
         ],
@@ -82,21 +85,42 @@ def geo_server() -> Any:
 # -- the sample requests, verbatim ----------------------------------------------------------------
 
 SAMPLE_BASE = "https://api.linkedin.com"
-ALL_FIELDS_ANALYTICS = {"impressions", "clicks"}
+#: The keys of the page's sample responses. Without ``fields`` the samples carry ``dateRange`` and
+#: ``pivotValues`` next to the default metrics (the page's text names only the metrics).
+DEFAULT_SAMPLE_KEYS = {"clicks", "impressions", "dateRange", "pivotValues"}
 COMPANY_FIELDS = "externalWebsiteConversions,dateRange,impressions,landingPageClicks,likes,shares,costInLocalCurrency,pivotValues"
 GEO_QUERY = "accounts=List(urn%3Ali%3AsponsoredAccount%3A511183580)&dateRange=(start:(day:28,month:7,year:2019))&pivot={pivot}&q=analytics&timeGranularity=ALL&fields=impressions,pivotValues"
+GEO_START = {"day": 28, "month": 7, "year": 2019}
 
 SAMPLES = [
     pytest.param(
         "recent",
         "GET https://api.linkedin.com/rest/adAnalytics?q=analytics&pivot=CREATIVE&timeGranularity=ALL&dateRange=(start:(year:2024,month:1,day:1))&campaigns=List(urn%3Ali%3AsponsoredCampaign%3A1234567)",
-        ALL_FIELDS_ANALYTICS,
+        {
+            "q": "analytics",
+            "pivot": "CREATIVE",
+            "timeGranularity": "ALL",
+            "dateRange": {"start": {"year": 2024, "month": 1, "day": 1}},
+            "campaigns": ["urn:li:sponsoredCampaign:1234567"],
+        },
+        DEFAULT_SAMPLE_KEYS,
         "urn:li:sponsoredCreative:",
         id="analytics-creative-all",
     ),
     pytest.param(
         "recent",
         f"GET https://api.linkedin.com/rest/adAnalytics?q=analytics&dateRange=(start:(year:2024,month:5,day:28),end:(year:2024,month:9,day:30))&timeGranularity=DAILY&accounts=List(urn%3Ali%3AsponsoredAccount%3A502840441)&pivot=MEMBER_COMPANY&fields={COMPANY_FIELDS}",
+        {
+            "q": "analytics",
+            "dateRange": {
+                "start": {"year": 2024, "month": 5, "day": 28},
+                "end": {"year": 2024, "month": 9, "day": 30},
+            },
+            "timeGranularity": {"value": "DAILY"},
+            "accounts": ["urn:li:sponsoredAccount:502840441"],
+            "pivot": {"value": "MEMBER_COMPANY"},
+            "fields": COMPANY_FIELDS,
+        },
         set(COMPANY_FIELDS.split(",")),
         "urn:li:organization:",
         id="analytics-member-company-fields",
@@ -104,13 +128,30 @@ SAMPLES = [
     pytest.param(
         "recent",
         "GET https://api.linkedin.com/rest/adAnalytics?q=statistics&pivots=List(CAMPAIGN)&dateRange=(start:(year:2024,month:1,day:1))&timeGranularity=DAILY&campaigns=List(urn:li:sponsoredAccount:1234567)",
-        ALL_FIELDS_ANALYTICS,
+        {
+            "q": "statistics",
+            "pivots": [{"value": "CAMPAIGN"}],
+            "dateRange": {"start": {"year": 2024, "month": 1, "day": 1}},
+            "timeGranularity": "DAILY",
+            "campaigns": ["urn:li:sponsoredAccount:1234567"],
+        },
+        DEFAULT_SAMPLE_KEYS,
         "urn:li:sponsoredCampaign:",
         id="statistics-campaign-raw-colons",
     ),
     pytest.param(
         "recent",
         "GET https://api.linkedin.com/rest/adAnalytics?q=attributedRevenueMetrics&fields=revenueAttributionMetrics,dateRange,pivotValues&dateRange=(start:(year:2025,month:03,day:1),end:(year:2025,month:05,day:31))&account=List(urn%3Ali%3AsponsoredAccount%3A12345)&pivots=List(ACCOUNT)",
+        {
+            "q": "attributedRevenueMetrics",
+            "fields": "revenueAttributionMetrics,dateRange,pivotValues",
+            "dateRange": {
+                "start": {"year": 2025, "month": 3, "day": 1},
+                "end": {"year": 2025, "month": 5, "day": 31},
+            },
+            "account": "urn:li:sponsoredAccount:12345",
+            "pivots": ["ACCOUNT"],
+        },
         {"revenueAttributionMetrics", "dateRange", "pivotValues"},
         "urn:li:sponsoredAccount:12345",
         id="attributed-revenue",
@@ -119,6 +160,15 @@ SAMPLES = [
         pytest.param(
             "geo",
             f"GET https://api.linkedin.com/rest/adAnalytics?{GEO_QUERY.format(pivot=pivot)}",
+            {
+                "accounts": ["urn:li:sponsoredAccount:511183580"],
+                "dateRange": {"start": GEO_START},
+                # the form of the page's own 1.0 paging links: pivot.value=, timeGranularity.value=
+                "pivot": {"value": pivot.strip("()")},
+                "q": "analytics",
+                "timeGranularity": {"value": "ALL"},
+                "fields": "impressions,pivotValues",
+            },
             {"impressions", "pivotValues"},
             "urn:li:geo:",
             id=f"analytics-{pivot.strip('()').lower()}",
@@ -126,36 +176,57 @@ SAMPLES = [
         for pivot in ("(MEMBER_COUNTRY_V2)", "MEMBER_REGION_V2", "MEMBER_COUNTY")
     ),
 ]
+SAMPLE_ARGS = ("world", "sample", "protocol_1", "sample_keys", "urn_prefix")
 
 
-@pytest.mark.parametrize(("world", "sample", "allowed_keys", "urn_prefix"), SAMPLES)
-def test_seed_sample_request_returns_the_documented_shape(
+def _sample_elements(server: EmulatorServer, make_api: Any, sample: str, form: str, protocol_1: Any) -> Any:
+    """Send one page sample in ``form``: verbatim 2.0 (plain/tunnelled) or as protocol 1.0."""
+    path, _, query = sample.removeprefix("GET " + SAMPLE_BASE).partition("?")
+    api = make_api(server)
+    if form == "2.0":
+        reply = api.get(path, query)
+    elif form == "2.0-tunnelled":
+        reply = api.tunnel(path, query)
+    else:
+        client = Protocol1Client(server.url, api.token, api.version)
+        status, body = client.get(path, protocol_1, tunnel=form == "1.0-tunnelled")
+        assert status == 200, body
+        assert server.requests[-1].headers.get("x-restli-protocol-version") is None
+        return body
+    assert reply.status == 200, reply.body
+    if form == "2.0":
+        assert server.requests[-1].query == query
+    return reply.json
+
+
+@pytest.mark.parametrize(SAMPLE_ARGS, SAMPLES)
+def test_seed_sample_request_answers_with_the_sample_keys_in_both_protocols_plain_and_tunnelled(
     request: pytest.FixtureRequest,
     make_api: Any,
     world: str,
     sample: str,
-    allowed_keys: set[str],
+    protocol_1: Any,
+    sample_keys: set[str],
     urn_prefix: str,
 ) -> None:
     server: EmulatorServer = request.getfixturevalue(f"{world}_server")
     server.reset()
-    path_and_query = sample.removeprefix("GET " + SAMPLE_BASE)
-    path, _, query = path_and_query.partition("?")
+    answers = {
+        form: _sample_elements(server, make_api, sample, form, protocol_1)
+        for form in ("2.0", "2.0-tunnelled", "1.0", "1.0-tunnelled")
+    }
 
-    reply = make_api(server).get(path, query)
-
-    assert reply.status == 200, reply.body
-    body = reply.json
+    body = answers["2.0"]
     assert body["paging"] == {"start": 0, "count": 10, "links": []}
     assert body["elements"], "the sample world has activity for every sample"
     for element in body["elements"]:
-        assert set(element) <= allowed_keys
-        if "pivotValues" in element:
-            assert len(element["pivotValues"]) == 1
-            assert element["pivotValues"][0].startswith(urn_prefix)
-        if "dateRange" in element and "timeGranularity=DAILY" in query:
+        assert set(element) == sample_keys
+        assert len(element["pivotValues"]) == 1
+        assert element["pivotValues"][0].startswith(urn_prefix)
+        if "dateRange" in element and "timeGranularity=DAILY" in sample:
             assert element["dateRange"]["start"] == element["dateRange"]["end"]
-    assert server.requests[-1].query == query
+    for form, other in answers.items():
+        assert other == body, f"{form} answered differently from the verbatim 2.0 sample"
 
 
 def test_seed_geo_lookup_sample_verbatim(recent_server: EmulatorServer, make_api: Any) -> None:

@@ -147,11 +147,31 @@ def test_account_without_access_gives_an_empty_200(api: Any, accounts: dict[str,
             "Requested version 20270101 is not active",
             id="version-future",
         ),
+        # Without the header (or with 1.0.0) the query is read as protocol 1.0, where List(...) and
+        # (a:b) are plain strings: the 2.0 query is refused, naming the header it lacks.
         pytest.param(
-            "X-Restli-Protocol-Version", None, 400, "INVALID_PROTOCOL_VERSION", "2.0.0", id="protocol-missing"
+            "X-Restli-Protocol-Version",
+            None,
+            400,
+            "INVALID_VALUE_FOR_FIELD",
+            "X-Restli-Protocol-Version: 2.0.0",
+            id="protocol-missing-with-2.0-syntax",
         ),
         pytest.param(
-            "X-Restli-Protocol-Version", "1.0.0", 400, "INVALID_PROTOCOL_VERSION", "2.0.0", id="protocol-1.0"
+            "X-Restli-Protocol-Version",
+            "1.0.0",
+            400,
+            "INVALID_VALUE_FOR_FIELD",
+            "X-Restli-Protocol-Version: 2.0.0",
+            id="protocol-1.0-with-2.0-syntax",
+        ),
+        pytest.param(
+            "X-Restli-Protocol-Version",
+            "3.0.0",
+            400,
+            "INVALID_PROTOCOL_VERSION",
+            "2.0.0",
+            id="protocol-unknown",
         ),
     ],
 )

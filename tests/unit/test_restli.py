@@ -841,3 +841,14 @@ def test_decode_max_depth_parameter(max_depth: int, ok: bool) -> None:
     else:
         with pytest.raises(RestliError, match="max_depth=1"):
             decode("(a:List(b))", max_depth=max_depth)
+
+
+def test_parse_fields_merges_a_repeated_name_only_when_asked() -> None:
+    text = "dateRange,clicks,revenueAttributionMetrics:(a,b),clicks,revenueAttributionMetrics:(b,c)"
+
+    merged = parse_fields(text, merge_duplicates=True)
+
+    assert merged == {"dateRange": None, "clicks": None, "revenueAttributionMetrics": ("a", "b", "c")}
+    assert parse_fields("x:(a),x", merge_duplicates=True) == {"x": None}
+    with pytest.raises(RestliError):
+        parse_fields(text)
