@@ -1,8 +1,8 @@
 """``linkedin-ads-emulator`` / ``python -m airflow_provider_linkedin_ads.testing``: run the emulator.
 
 For the demo and docker-compose. Binds loopback unless ``--host`` says otherwise, prints its URL
-(first line: ``LinkedIn Ads emulator listening on http://HOST:PORT``) and the demo credentials, and
-serves until SIGTERM or SIGINT. Its clock ticks in real time, starting at noon UTC of ``--today``
+(first line: ``LinkedIn Ads emulator listening on http://HOST:PORT``), the demo credentials and the
+world's account ids (those the demo token can read first, up to ten), and serves until SIGTERM or SIGINT. Its clock ticks in real time, starting at noon UTC of ``--today``
 (or of the dataset's day with ``--data``; otherwise now).
 """
 
@@ -81,6 +81,26 @@ def _clock(args: argparse.Namespace, world: World) -> Clock:
     return Clock(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC), ticking=True)
 
 
+#: Accounts listed one per line in the banner; a larger world lists this many and counts the rest.
+_LISTED_ACCOUNTS = 10
+
+
+def _account_lines(server: EmulatorServer) -> list[str]:
+    # The ids to put in a DAG or a README example: the ones the demo token can read come first.
+    world = server.world
+    visible = world.accounts_for_member(server.config.member)
+    ordered = sorted(world.accounts, key=lambda account_id: (account_id not in visible, account_id))
+    lines = []
+    for account_id in ordered[:_LISTED_ACCOUNTS]:
+        account = world.accounts[account_id]
+        access = "readable by the demo token" if account_id in visible else "not readable by the demo token"
+        crm = ", CRM connected" if account.crm_connected else ""
+        lines.append(f"  account:       {account_id} {account.currency} {account.name!r} ({access}{crm})")
+    if len(ordered) > _LISTED_ACCOUNTS:
+        lines.append(f"  account:       ... and {len(ordered) - _LISTED_ACCOUNTS} more")
+    return lines
+
+
 def _banner(server: EmulatorServer) -> str:
     config = server.config
     world = server.world
@@ -95,6 +115,7 @@ def _banner(server: EmulatorServer) -> str:
             f"  today:         {server.clock.today().isoformat()} (clock ticking)",
             f"  world:         {len(world.accounts)} accounts, {len(world.campaigns)} campaigns, "
             f"{len(world.creatives)} creatives",
+            *_account_lines(server),
             "Stop with Ctrl+C or SIGTERM.",
         ]
     )

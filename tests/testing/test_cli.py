@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import select
@@ -109,6 +110,22 @@ def test_console_script_loads_a_dataset_file(start: Any, tmp_path: Path) -> None
 
     assert (status, ids) == (200, sorted(world.accounts))
     assert process.returncode == 0
+    listed = [line for line in banner if line.startswith("  account:")]
+    assert [int(line.split()[1]) for line in listed] == sorted(world.accounts)
+    assert all("(readable by the demo token" in line for line in listed)
+
+
+def test_banner_lists_the_account_ids_readable_ones_first(start: Any) -> None:
+    process, banner = start("--today", "2026-11-28", "--accounts", "3", "--campaigns-per-account", "1")
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
+
+    world = World(seed=7, accounts=3, campaigns_per_account=1, today=dt.date(2026, 11, 28))
+    visible = world.accounts_for_member("urn:li:person:emulator")
+    listed = [line for line in banner if line.startswith("  account:")]
+    ids = [int(line.split()[1]) for line in listed]
+    assert ids == sorted(visible) + sorted(set(world.accounts) - visible)
+    assert all(("not readable" in line) is (int(line.split()[1]) not in visible) for line in listed)
 
 
 def test_console_script_rejects_a_bad_day() -> None:
