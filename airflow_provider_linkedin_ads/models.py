@@ -25,6 +25,7 @@ __all__ = [
     "FACET_URN_TYPES",
     "DateRange",
     "FacetInput",
+    "OpenDateRange",
     "ReportRequest",
     "add_months",
     "month_end",
@@ -134,6 +135,51 @@ class DateRange:
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class OpenDateRange:
+    """A ``dateRange`` without ``end``: from ``start`` up to today, as LinkedIn reads it.
+
+    LinkedIn accepts a range without ``end`` and ends it on the current UTC day (the Reporting
+    page's first sample; ``attributedRevenueMetrics`` documents ``end`` as optional, and returns
+    ``openOpportunities``/``opportunityAmountInUsd`` only for a range that ends today). Only the
+    hook's single finder calls send it: the report engine plans windows and needs a concrete end, so
+    it takes a :class:`DateRange`, which :meth:`resolve` gives for a known day.
+
+    .. code-block:: python
+
+        OpenDateRange(dt.date(2025, 1, 1)).to_restli()  # {'start': {'year': 2025, 'month': 1, 'day': 1}}
+        OpenDateRange(dt.date(2025, 1, 1)).resolve(dt.date(2025, 1, 31)).days  # 31
+    """
+
+    start: dt.date
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, dt.date) or isinstance(self.start, dt.datetime):
+            raise ConfigurationError(
+                f"date range start must be a date, got {type(self.start).__name__}",
+                argument="date_range_start",
+            )
+
+    @property
+    def end(self) -> None:
+        """Always ``None``: the range is open (LinkedIn ends it today, UTC)."""
+        return None
+
+    def to_restli(self) -> dict[str, dict[str, int]]:
+        """Return the ``dateRange`` record without ``end``."""
+        return {"start": _date_record(self.start)}
+
+    def resolve(self, today: dt.date) -> DateRange:
+        """Return the closed range LinkedIn answers for on ``today`` (the current UTC day).
+
+        :raises ConfigurationError: when ``start`` is after ``today``.
+        """
+        return DateRange(self.start, today)
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}.."
 
 
 def month_end(day: dt.date) -> dt.date:

@@ -3,6 +3,8 @@
 Pure (no Airflow, no I/O): it checks argument types, turns facet ids into URNs and lays the
 parameters out in one fixed order -- ``q``, ``pivot``/``pivots``, ``timeGranularity``,
 ``dateRange``, the facets, ``fields`` last -- so that the same call always yields the same URL.
+``dateRange`` is a :class:`~airflow_provider_linkedin_ads.models.DateRange` or, to let LinkedIn end
+it today, an :class:`~airflow_provider_linkedin_ads.models.OpenDateRange` (no ``end`` sent).
 LinkedIn's own rules (pivot limits, metric names, date windows) are left to the validation layer and
 to the API; this module only refuses what cannot be sent at all.
 """
@@ -15,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError, RequestSummary
-from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS, FACET_URN_TYPES, DateRange, normalize_urn
+from airflow_provider_linkedin_ads.models import (
+    ANALYTICS_FACETS,
+    FACET_URN_TYPES,
+    DateRange,
+    OpenDateRange,
+    normalize_urn,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.restli import Value
@@ -47,7 +55,7 @@ class FinderRequest:
 
     finder: Finder
     pivots: tuple[str, ...]
-    date_range: DateRange
+    date_range: DateRange | OpenDateRange
     params: tuple[tuple[str, Value], ...]
     facet_counts: Mapping[str, int] = field(default_factory=dict)
 
@@ -138,9 +146,11 @@ def _build(
     facets: Mapping[str, object],
     fields: Sequence[str] | None,
 ) -> FinderRequest:
-    if not isinstance(date_range, DateRange):
+    # An OpenDateRange is sent without ``end``: LinkedIn then ends the range today (UTC).
+    if not isinstance(date_range, DateRange | OpenDateRange):
         raise ConfigurationError(
-            f"date_range must be a DateRange, got {type(date_range).__name__}", argument="date_range"
+            f"date_range must be a DateRange or an OpenDateRange, got {type(date_range).__name__}",
+            argument="date_range",
         )
     params: list[tuple[str, Value]] = [("q", finder.value), pivot_param]
     if time_granularity is not None:

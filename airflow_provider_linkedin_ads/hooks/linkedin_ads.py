@@ -34,7 +34,7 @@ from airflow_provider_linkedin_ads.version_compat import AIRFLOW_VERSION  # noqa
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
-    from airflow_provider_linkedin_ads.models import DateRange
+    from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
     from airflow_provider_linkedin_ads.restli import Value
 
 __all__ = ["LinkedInAdsHook"]
@@ -174,7 +174,7 @@ class LinkedInAdsHook(BaseHook):
         *,
         pivot: Pivot | str,
         time_granularity: TimeGranularity | str,
-        date_range: DateRange,
+        date_range: DateRange | OpenDateRange,
         accounts: Facet = (),
         campaign_groups: Facet = (),
         campaigns: Facet = (),
@@ -191,7 +191,9 @@ class LinkedInAdsHook(BaseHook):
 
         :param pivot: a :class:`~airflow_provider_linkedin_ads.enums.Pivot` or its name.
         :param time_granularity: ``DAILY``, ``MONTHLY``, ``YEARLY`` or ``ALL``.
-        :param date_range: inclusive UTC days.
+        :param date_range: inclusive UTC days; an
+            :class:`~airflow_provider_linkedin_ads.models.OpenDateRange` sends no ``end`` and LinkedIn
+            ends the range today (UTC).
         :param accounts: sponsored account ids/URNs (likewise ``campaign_groups``, ``campaigns``,
             ``creatives``, ``shares``, ``companies``); LinkedIn needs at least one facet.
         :param fields: metric and field names; ``None`` lets LinkedIn return impressions and clicks.
@@ -212,7 +214,7 @@ class LinkedInAdsHook(BaseHook):
         *,
         pivots: Sequence[Pivot | str] | Pivot | str,
         time_granularity: TimeGranularity | str,
-        date_range: DateRange,
+        date_range: DateRange | OpenDateRange,
         accounts: Facet = (),
         campaign_groups: Facet = (),
         campaigns: Facet = (),
@@ -239,7 +241,7 @@ class LinkedInAdsHook(BaseHook):
         self,
         *,
         pivots: Sequence[Pivot | str] | Pivot | str,
-        date_range: DateRange,
+        date_range: DateRange | OpenDateRange,
         account: int | str,
         campaigns: Facet = (),
         campaign_groups: Facet = (),
@@ -248,7 +250,9 @@ class LinkedInAdsHook(BaseHook):
         """Run one ``q=attributedRevenueMetrics`` call and return its ``elements``.
 
         :param pivots: ``ACCOUNT``, ``CAMPAIGN_GROUP`` and/or ``CAMPAIGN``.
-        :param date_range: 30 to 366 days, starting within the last year (checked by LinkedIn).
+        :param date_range: 30 to 366 days, starting within the last year (checked by LinkedIn). An
+            :class:`~airflow_provider_linkedin_ads.models.OpenDateRange` runs to today (UTC), the only
+            ranges for which LinkedIn returns ``openOpportunities`` and ``opportunityAmountInUsd``.
         :param account: the one sponsored account id or URN (required by the finder).
         :param campaigns: optional campaign ids/URNs; likewise ``campaign_groups``.
         :param fields: e.g. ``["dateRange", "pivotValues", "revenueAttributionMetrics"]``.

@@ -6,9 +6,15 @@ import json
 import pytest
 
 from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
-from airflow_provider_linkedin_ads.errors import ReportValidationError
+from airflow_provider_linkedin_ads.errors import ConfigurationError, ReportValidationError
 from airflow_provider_linkedin_ads.metrics import REVENUE_METRICS
-from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, add_months, month_end
+from airflow_provider_linkedin_ads.models import (
+    DateRange,
+    OpenDateRange,
+    ReportRequest,
+    add_months,
+    month_end,
+)
 from airflow_provider_linkedin_ads.results import (
     Column,
     ColumnKind,
@@ -228,3 +234,17 @@ class TestResults:
 
     def test_empty_summary_has_no_range(self) -> None:
         assert ReportSummary().to_dict()["date_range_covered"] is None
+
+
+def test_open_date_range_sends_only_start_and_resolves_to_a_closed_range():
+    open_range = OpenDateRange(dt.date(2025, 1, 1))
+
+    assert open_range.end is None
+    assert open_range.to_restli() == {"start": {"year": 2025, "month": 1, "day": 1}}
+    assert str(open_range) == "2025-01-01.."
+    assert open_range.resolve(dt.date(2025, 1, 31)) == DateRange(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    with pytest.raises(ConfigurationError):
+        open_range.resolve(dt.date(2024, 12, 31))
+    with pytest.raises(ConfigurationError) as caught:
+        OpenDateRange(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))  # type: ignore[arg-type]
+    assert caught.value.argument == "date_range_start"

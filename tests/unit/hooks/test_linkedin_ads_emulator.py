@@ -14,7 +14,7 @@ from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.errors import BadRequestError
 from airflow_provider_linkedin_ads.hooks import linkedin_ads as hook_module
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
-from airflow_provider_linkedin_ads.models import DateRange
+from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 
 OCTOBER_START = DateRange(dt.date(2026, 10, 1), dt.date(2026, 10, 3))
@@ -119,6 +119,57 @@ def test_attributed_revenue_returns_the_revenue_rows(emulator_connection):
     (query,) = _analytics_queries(emulator_connection)
     assert "timeGranularity" not in query
     assert f"&account=List(urn%3Ali%3AsponsoredAccount%3A{account})&" in query
+
+
+def test_open_ended_range_is_sent_without_end_and_runs_to_today(emulator_connection):
+    account = _account(emulator_connection)
+    today = emulator_connection.clock.today()
+    fields = ["dateRange", "pivotValues", "impressions"]
+    rows = LinkedInAdsHook().analytics(
+        pivot=Pivot.CAMPAIGN,
+        time_granularity=TimeGranularity.ALL,
+        date_range=OpenDateRange(dt.date(2026, 10, 1)),
+        accounts=[account],
+        fields=fields,
+    )
+    (query,) = _analytics_queries(emulator_connection)
+    assert "&dateRange=(start:(year:2026,month:10,day:1))&" in query
+    assert rows
+    assert rows == _truth(
+        emulator_connection,
+        finder=Finder.ANALYTICS,
+        pivots=(Pivot.CAMPAIGN,),
+        granularity=TimeGranularity.ALL,
+        start=dt.date(2026, 10, 1),
+        end=today,
+        facets={"accounts": (f"urn:li:sponsoredAccount:{account}",)},
+        fields=tuple(fields),
+    )
+
+
+def test_open_ended_revenue_range_returns_the_only_when_today_metrics(emulator_connection):
+    account = _account(emulator_connection)
+    today = emulator_connection.clock.today()
+    start = today - dt.timedelta(days=59)
+    fields = ["dateRange", "pivotValues", "revenueAttributionMetrics"]
+    hook = LinkedInAdsHook()
+
+    open_rows = hook.attributed_revenue(
+        pivots=[Pivot.ACCOUNT], date_range=OpenDateRange(start), account=account, fields=fields
+    )
+    closed_rows = hook.attributed_revenue(
+        pivots=[Pivot.ACCOUNT],
+        date_range=DateRange(start, today - dt.timedelta(days=1)),
+        account=account,
+        fields=fields,
+    )
+
+    assert open_rows
+    assert closed_rows
+    assert all("openOpportunities" in row["revenueAttributionMetrics"] for row in open_rows)
+    assert all("opportunityAmountInUsd" in row["revenueAttributionMetrics"] for row in open_rows)
+    assert not any("openOpportunities" in row["revenueAttributionMetrics"] for row in closed_rows)
+    assert open_rows[0]["dateRange"]["end"] == {"year": today.year, "month": today.month, "day": today.day}
 
 
 def test_rejected_request_carries_the_hooks_summary(emulator_connection):

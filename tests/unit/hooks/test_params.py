@@ -9,7 +9,7 @@ import pytest
 from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 from airflow_provider_linkedin_ads.hooks._params import FinderRequest, elements_of
-from airflow_provider_linkedin_ads.models import DateRange
+from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
 from airflow_provider_linkedin_ads.restli import build_query
 
 JANUARY = DateRange(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
@@ -227,3 +227,11 @@ def test_elements_of(response, expected):
 def test_elements_of_refuses_a_body_without_elements(response):
     with pytest.raises(LinkedInAdsError, match="elements"):
         elements_of(response, resource="adAnalytics")
+
+
+def test_open_date_range_is_sent_without_end_and_summarised_as_open():
+    request = _analytics(date_range=OpenDateRange(dt.date(2025, 1, 1)))
+
+    assert ("dateRange", {"start": {"year": 2025, "month": 1, "day": 1}}) in request.params
+    assert "dateRange=(start:(year:2025,month:1,day:1))&" in build_query(request.params)
+    assert request.summary().date_range == "2025-01-01.."
