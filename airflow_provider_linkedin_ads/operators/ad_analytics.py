@@ -11,7 +11,8 @@ Which days a run reports (LinkedIn's ``dateRange`` is inclusive, in UTC):
  #    situation                                              days reported
 ====  =====================================================  =========================================
  1    ``date_range_start``/``date_range_end`` set            exactly those (end alone: that day;
-                                                             start alone: start .. yesterday)
+                                                             start alone: start .. yesterday, but
+                                                             start .. today for attributed revenue)
  2    the run has a non-empty data interval ``[start, end)``  start's day .. the day before end
  3    zero-width interval (``CronTriggerTimetable``, the     the UTC day before the logical date
       Airflow 3 default for cron and timedelta schedules)
@@ -20,7 +21,9 @@ Which days a run reports (LinkedIn's ``dateRange`` is inclusive, in UTC):
 
 ``lookback_days`` then moves the start back (default 0; LinkedIn revises clicks and conversions for
 days, so e.g. ``lookback_days=7`` re-fetches the last week on every run). Computed ranges never
-include the current, incomplete UTC day.
+include the current, incomplete UTC day; an explicit range may end today, and the attributed-revenue
+operator's ``date_range_start`` without ``date_range_end`` runs to today (UTC), the only ranges for
+which LinkedIn returns ``openOpportunities`` and ``opportunityAmountInUsd``.
 
 Arguments marked *templated* accept Jinja and ``XComArg`` values (and ``.expand()``); the others
 are checked when the DAG is parsed, as are pivots and metrics given literally.
@@ -28,6 +31,7 @@ are checked when the DAG is parsed, as are pivots and metrics given literally.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,13 +41,16 @@ from airflow_provider_linkedin_ads.client.reporting import DEFAULT_MAX_CONCURREN
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS
+from airflow_provider_linkedin_ads.operators import _base
 from airflow_provider_linkedin_ads.operators._arguments import check_time_granularity
 from airflow_provider_linkedin_ads.operators._base import LinkedInAdsReportBaseOperator
+from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
 
 if TYPE_CHECKING:
-    import datetime as dt
+    from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
+    from airflow_provider_linkedin_ads.models import DateRange
 
 __all__ = [
     "LinkedInAdsAnalyticsOperator",
@@ -223,6 +230,28 @@ class LinkedInAdsStatisticsOperator(_FacetedReportOperator):
     def _raw_pivots(self) -> Any:
         return self.pivots
 
+    def resolve_date_range(self, context: Context) -> DateRange:
+        """Return the inclusive UTC days of this run; ``date_range_start`` alone runs to today.
+
+        ``openOpportunities`` and ``opportunityAmountInUsd`` exist only for a range that ends on the
+        current UTC day (LinkedIn's definition of "today"), so for this finder a start without an end
+        means "up to and including today", not "up to yesterday" as for the other operators. The
+        end is fixed to today's date here, before the engine plans its call: sent as
+        ``end`` = today, LinkedIn answers exactly as for an open range.
+        """
+        start = parse_day(self.date_range_start, argument="date_range_start")
+        end = parse_day(self.date_range_end, argument="date_range_end")
+        if start is None or end is not None:
+            return super().resolve_date_range(context)
+        now = _base.utcnow()
+        return resolve_date_range(
+            context,
+            date_range_start=start,
+            date_range_end=now.astimezone(dt.UTC).date(),
+            lookback_days=self.lookback_days or 0,
+            now=now,
+        )
+
 
 class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
     """Land one ``q=attributedRevenueMetrics`` report (CRM-attributed revenue) for one account.
@@ -231,6 +260,11 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
     ``date_range_start``/``date_range_end`` are set, each run reports the 30 days ending with the
     run's day (``lookback_days`` defaults to 29 for ranges taken from the run, 0 for explicit ones).
 
+    ``date_range_start`` with ``date_range_end=None`` (the default) means "to today": the range ends
+    on the current UTC day, as LinkedIn defines today. Only such ranges carry ``openOpportunities``
+    and ``opportunityAmountInUsd`` (LinkedIn leaves them out of any range ending earlier); a
+    run-derived range never includes today, so it never has them.
+
     .. code-block:: python
 
         LinkedInAdsAttributedRevenueOperator(
@@ -238,6 +272,13 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
             account=508000000,
             pivots=["CAMPAIGN"],
             output_path="file:///data/linkedin/revenue/{{ ds }}.jsonl",
+        )
+        # the last 90 days up to today (UTC), open opportunities included
+        LinkedInAdsAttributedRevenueOperator(
+            task_id="pipeline_to_today",
+            account=508000000,
+            pivots=["CAMPAIGN"],
+            date_range_start="{{ macros.ds_add(ds, -89) }}",
         )
 
     :param account: the one ad account id or URN (templated).
@@ -325,3 +366,25 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
 
     def _raw_pivots(self) -> Any:
         return self.pivots
+
+    def resolve_date_range(self, context: Context) -> DateRange:
+        """Return the inclusive UTC days of this run; ``date_range_start`` alone runs to today.
+
+        ``openOpportunities`` and ``opportunityAmountInUsd`` exist only for a range that ends on the
+        current UTC day (LinkedIn's definition of "today"), so for this finder a start without an end
+        means "up to and including today", not "up to yesterday" as for the other operators. The
+        end is fixed to today's date here, before the engine plans its call: sent as
+        ``end`` = today, LinkedIn answers exactly as for an open range.
+        """
+        start = parse_day(self.date_range_start, argument="date_range_start")
+        end = parse_day(self.date_range_end, argument="date_range_end")
+        if start is None or end is not None:
+            return super().resolve_date_range(context)
+        now = _base.utcnow()
+        return resolve_date_range(
+            context,
+            date_range_start=start,
+            date_range_end=now.astimezone(dt.UTC).date(),
+            lookback_days=self.lookback_days or 0,
+            now=now,
+        )
