@@ -97,3 +97,71 @@ def test_only_adapters_mention_airflow_anywhere():
 
 def test_init_imports_nothing():
     assert _top_level_imports(PACKAGE / "__init__.py") <= {"__future__"}
+
+
+def _testing_import_graph() -> dict[str, set[str]]:
+    """``testing/`` module -> the ``testing/`` modules it imports, ``TYPE_CHECKING`` imports included.
+
+    ``ast.walk`` visits every import statement (module level, ``if TYPE_CHECKING:``, inside
+    functions); the package facade ``__init__`` and the pytest plugin sit above the modules and are
+    left out.
+    """
+    prefix = "airflow_provider_linkedin_ads.testing."
+    modules = {name.removeprefix("testing.") for name in _testing_modules()}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        tree = ast.parse((PACKAGE / "testing" / f"{name}.py").read_text(encoding="utf-8"))
+        targets: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets.add(node.module)
+                if node.module == prefix.rstrip("."):  # from ...testing import module
+                    targets.update(prefix + alias.name for alias in node.names)
+            elif isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+        graph[name] = {
+            target.removeprefix(prefix).split(".")[0]
+            for target in targets
+            if target.startswith(prefix) and target.removeprefix(prefix).split(".")[0] in modules
+        } - {name}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Return one import cycle (its modules in order, first repeated at the end), or ``None``."""
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        if node in path:
+            return [*path[path.index(node) :], node]
+        if node in done:
+            return None
+        for target in sorted(graph[node]):
+            found = visit(target, [*path, node])
+            if found is not None:
+                return found
+        done.add(node)
+        return None
+
+    for start in sorted(graph):
+        found = visit(start, [])
+        if found is not None:
+            return found
+    return None
+
+
+def test_testing_import_graph_is_acyclic():
+    """Requests flow one way (server -> emulator -> app -> endpoints -> state); no back edges at all."""
+    graph = _testing_import_graph()
+
+    request_flow = {"server", "emulator", "app", "analytics", "entity_api", "lookup_api"}
+    assert not graph["state"] & request_flow, "state.py sits below the whole request flow"
+    assert "emulator" not in set().union(
+        *(graph[name] for name in ("app", "analytics", "entity_api", "lookup_api"))
+    )
+    assert _cycle(graph) is None, f"testing/ import cycle: {' -> '.join(_cycle(graph) or [])}"
+
+
+def test_cycle_finder_finds_a_type_checking_back_edge():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.clock import Clock
-    from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER, Emulator, EmulatorConfig
+    from airflow_provider_linkedin_ads.testing.emulator import Emulator
     from airflow_provider_linkedin_ads.testing.faults import FAULT_KINDS, FaultPlan
     from airflow_provider_linkedin_ads.testing.log import Counters, RequestRecord
     from airflow_provider_linkedin_ads.testing.oauth import AUTH_CODE
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.request import Request
     from airflow_provider_linkedin_ads.testing.responses import Response
     from airflow_provider_linkedin_ads.testing.server import EmulatorServer
+    from airflow_provider_linkedin_ads.testing.state import DEFAULT_MEMBER, EmulatorConfig
     from airflow_provider_linkedin_ads.testing.world import World
 
 __all__ = [
@@ -54,12 +55,12 @@ __all__ = [
 
 _HOMES = {
     "AUTH_CODE": "oauth",
-    "DEFAULT_MEMBER": "emulator",
+    "DEFAULT_MEMBER": "state",
     "FAULT_KINDS": "faults",
     "Clock": "clock",
     "Counters": "log",
     "Emulator": "emulator",
-    "EmulatorConfig": "emulator",
+    "EmulatorConfig": "state",
     "EmulatorServer": "server",
     "FaultPlan": "faults",
     "ReportQuery": "query",

@@ -26,16 +26,13 @@ from airflow_provider_linkedin_ads.testing.rows import DEFAULT_METRICS
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.analytics_rules import AnalyticsRequest
-    from airflow_provider_linkedin_ads.testing.emulator import Emulator
     from airflow_provider_linkedin_ads.testing.oauth import Token
     from airflow_provider_linkedin_ads.testing.query import ReportQuery
     from airflow_provider_linkedin_ads.testing.request import Request
+    from airflow_provider_linkedin_ads.testing.state import ApiState
 
-__all__ = ["DEFAULT_MAX_ELEMENTS", "PAGING", "analytics_endpoint", "metric_value_count"]
+__all__ = ["PAGING", "analytics_endpoint", "metric_value_count"]
 
-#: LinkedIn's cap on one ``adAnalytics`` response; anything beyond is dropped without notice. The
-#: emulator's cap is ``EmulatorConfig.max_elements``, which defaults to this.
-DEFAULT_MAX_ELEMENTS = 15_000
 #: The constant, meaningless ``paging`` object of every ``adAnalytics`` answer.
 PAGING: dict[str, Any] = {"start": 0, "count": 10, "links": []}
 _FACET_ENTITY = {
@@ -56,10 +53,10 @@ def metric_value_count(query: ReportQuery, rows: int) -> int:
     return len(query.fields or DEFAULT_METRICS) * rows
 
 
-def analytics_endpoint(emulator: Emulator, request: Request, token: Token, version: str) -> Response:
+def analytics_endpoint(state: ApiState, request: Request, token: Token, version: str) -> Response:
     """Answer one ``adAnalytics`` finder call.
 
-    :param emulator: the emulator state (world, clock, throttles).
+    :param state: the emulator state (world, clock, limits, tokens).
     :param request: the request (query already untunnelled).
     :param token: the caller's access token.
     :param version: the request's ``LinkedIn-Version``.
@@ -67,31 +64,29 @@ def analytics_endpoint(emulator: Emulator, request: Request, token: Token, versi
     if "r_ads_reporting" not in token.scope.split(","):
         message = "Not enough permissions to access adAnalytics: the token lacks the r_ads_reporting scope"
         return api_error(403, "USER_NOT_AUTHORIZED", message, service_error_code=100)
-    if emulator.budget.exhausted():
-        return _data_throttled(emulator)
-    built = build_report_query(Params.of(request), today=emulator.clock.today(), version=version)
-    _check_entities(emulator, built.query)
-    query = dataclasses.replace(
-        built.query, visible_accounts=emulator.world.accounts_for_member(token.member)
-    )
-    with emulator.world_lock:
-        rows = emulator.world.answer(query, now=emulator.clock.now())
-    rows = _sorted(rows, built)[: emulator.config.max_elements]
+    if state.budget.exhausted():
+        return _data_throttled(state)
+    built = build_report_query(Params.of(request), today=state.clock.today(), version=version)
+    _check_entities(state, built.query)
+    query = dataclasses.replace(built.query, visible_accounts=state.world.accounts_for_member(token.member))
+    with state.world_lock:
+        rows = state.world.answer(query, now=state.clock.now())
+    rows = _sorted(rows, built)[: state.config.max_elements]
     values = metric_value_count(query, len(rows))
-    emulator.budget.record(values)
+    state.budget.record(values)
     body = encode_json({"elements": rows, "paging": PAGING})
     return Response(200, body, metric_values=values)
 
 
-def _data_throttled(emulator: Emulator) -> Response:
-    wait = emulator.config.retry_after
+def _data_throttled(state: ApiState) -> Response:
+    wait = state.config.retry_after
     headers = (("Retry-After", str(wait)),) if wait is not None else ()
     response = api_error(429, "TOO_MANY_REQUESTS", DATA_THROTTLE_MESSAGE, headers=headers)
     return dataclasses.replace(response, throttle="data")
 
 
-def _check_entities(emulator: Emulator, query: ReportQuery) -> None:
-    world = emulator.world
+def _check_entities(state: ApiState, query: ReportQuery) -> None:
+    world = state.world
     tables = {
         "accounts": world.accounts,
         "campaign_groups": world.campaign_groups,

@@ -1,10 +1,11 @@
-"""The emulator's state and its one entry point, :meth:`Emulator.handle` (request in, response out).
+"""The emulator and its one entry point, :meth:`Emulator.handle` (request in, response out).
 
-Everything stateful lives here: the world, the clock, tokens, throttles, faults, the request log and
-the handler errors a test must see. The socket layer (:mod:`.server`) only parses bytes into a
-:class:`~.request.Request` and writes the :class:`~.responses.Response` back; routing and the gate
-checks are in :mod:`.app`. An exception inside a handler is logged, answered with a 500 whose body
-says why, and kept for :meth:`Emulator.check`, which re-raises it in the test that owns the emulator.
+A request flows one way: :mod:`.server` parses bytes into a :class:`~.request.Request`; here query
+tunnelling is undone, latency and faults applied, the request logged and handler errors kept; then
+:func:`.app.dispatch` runs the gates and the route table and calls an endpoint with the
+:class:`~.state.ApiState` (world, clock, config, throttles, tokens) -- never with the emulator. An
+exception inside a handler is logged, answered with a 500 whose body says why, and kept for
+:meth:`Emulator.check`, which re-raises it in the test that owns the emulator.
 """
 
 from __future__ import annotations
@@ -14,11 +15,8 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from airflow_provider_linkedin_ads.errors import ConfigurationError
-from airflow_provider_linkedin_ads.testing.analytics import DEFAULT_MAX_ELEMENTS
 from airflow_provider_linkedin_ads.testing.app import dispatch, untunnel
 from airflow_provider_linkedin_ads.testing.clock import Clock
 from airflow_provider_linkedin_ads.testing.faults import FaultPlan, fault_response
@@ -32,11 +30,8 @@ from airflow_provider_linkedin_ads.testing.log import (
 )
 from airflow_provider_linkedin_ads.testing.oauth import DEFAULT_SCOPE, TokenStore
 from airflow_provider_linkedin_ads.testing.responses import Rejection, Response, api_error
-from airflow_provider_linkedin_ads.testing.throttle import (
-    DEFAULT_METRIC_VALUE_BUDGET,
-    DailyQuota,
-    MetricValueBudget,
-)
+from airflow_provider_linkedin_ads.testing.state import DEFAULT_MEMBER, ApiState, EmulatorConfig
+from airflow_provider_linkedin_ads.testing.throttle import DailyQuota, MetricValueBudget
 from airflow_provider_linkedin_ads.testing.world import World
 
 if TYPE_CHECKING:
@@ -48,52 +43,17 @@ __all__ = ["DEFAULT_MEMBER", "Emulator", "EmulatorConfig"]
 
 log = logging.getLogger(__name__)
 
-#: The member every emulator token acts for unless a test mints one for another member.
-DEFAULT_MEMBER = "urn:li:person:emulator"
 
-
-@dataclass(frozen=True)
-class EmulatorConfig:
-    """Credentials, limits and fault settings of one emulator (secrets hidden from ``repr``).
-
-    :param client_id: OAuth client id accepted by the token endpoint.
-    :param client_secret: the matching client secret.
-    :param refresh_token: the pre-provisioned refresh token.
-    :param access_token_ttl: seconds an access token lives (LinkedIn: 60 days).
-    :param refresh_token_ttl: seconds a refresh token lives (LinkedIn: 365 days).
-    :param metric_value_budget: metric values per rolling 5 minutes before the data throttle.
-    :param daily_quota: calls per resource per UTC day; ``None`` means unlimited.
-    :param retry_after: seconds sent as ``Retry-After`` on throttles; ``None`` sends no header.
-    :param latency_ms: milliseconds every request waits (and the ``latency`` fault adds).
-    :param fault_rate: probability of a random fault per API call.
-    :param fault_seed: seed of the random faults.
-    :param member: the member the tokens act for.
-    :param max_elements: rows at which every ``adAnalytics`` answer is silently cut (LinkedIn:
-        15,000); lower it so a small world produces reports many times the cap.
-    """
-
-    client_id: str = "emulator-client"
-    client_secret: str = field(default="emulator-secret", repr=False)
-    refresh_token: str = field(default="emulator-refresh-token", repr=False)
-    access_token_ttl: int = 5_184_000
-    refresh_token_ttl: int = 31_536_000
-    metric_value_budget: int = DEFAULT_METRIC_VALUE_BUDGET
-    daily_quota: int | None = None
-    retry_after: int | None = None
-    latency_ms: int = 0
-    fault_rate: float = 0.0
-    fault_seed: int = 0
-    member: str = DEFAULT_MEMBER
-    max_elements: int = DEFAULT_MAX_ELEMENTS
-
-    def __post_init__(self) -> None:
-        for name in ("access_token_ttl", "refresh_token_ttl", "metric_value_budget", "latency_ms"):
-            if getattr(self, name) < 0:
-                raise ConfigurationError(f"{name} must not be negative", argument=name)
-        if self.daily_quota is not None and self.daily_quota < 0:
-            raise ConfigurationError("daily_quota must not be negative", argument="daily_quota")
-        if self.max_elements < 1:
-            raise ConfigurationError("max_elements must be at least 1", argument="max_elements")
+def _new_token_store(clock: Clock, config: EmulatorConfig) -> TokenStore:
+    return TokenStore(
+        clock,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        refresh_token=config.refresh_token,
+        member=config.member,
+        access_token_ttl=config.access_token_ttl,
+        refresh_token_ttl=config.refresh_token_ttl,
+    )
 
 
 def default_clock(world: World) -> Clock:
@@ -124,31 +84,60 @@ class Emulator:
         config: EmulatorConfig | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.world = world if world is not None else World()
-        self.clock = clock if clock is not None else default_clock(self.world)
-        self.config = config if config is not None else EmulatorConfig()
+        world = world if world is not None else World()
+        clock = clock if clock is not None else default_clock(world)
+        config = config if config is not None else EmulatorConfig()
         self._sleep = sleep
-        self._start = self.clock.now()
-        self.world_lock = threading.Lock()
+        self._start = clock.now()
+        self.state = ApiState(
+            world=world,
+            clock=clock,
+            config=config,
+            budget=MetricValueBudget(clock, limit=config.metric_value_budget),
+            quota=DailyQuota(clock, limit=config.daily_quota),
+            tokens=_new_token_store(clock, config),
+        )
         self.log = RequestLog()
-        self.faults = FaultPlan(rate=self.config.fault_rate, seed=self.config.fault_seed)
-        self.budget = MetricValueBudget(self.clock, limit=self.config.metric_value_budget)
-        self.quota = DailyQuota(self.clock, limit=self.config.daily_quota)
-        self.tokens = self._new_token_store()
+        self.faults = FaultPlan(rate=config.fault_rate, seed=config.fault_seed)
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
 
-    def _new_token_store(self) -> TokenStore:
-        config = self.config
-        return TokenStore(
-            self.clock,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            refresh_token=config.refresh_token,
-            member=config.member,
-            access_token_ttl=config.access_token_ttl,
-            refresh_token_ttl=config.refresh_token_ttl,
-        )
+    # The state's parts, for tests and the server (endpoints get ``state`` itself).
+
+    @property
+    def world(self) -> World:
+        """The synthetic data."""
+        return self.state.world
+
+    @property
+    def clock(self) -> Clock:
+        """The emulator clock."""
+        return self.state.clock
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """Credentials, limits and fault settings."""
+        return self.state.config
+
+    @property
+    def budget(self) -> MetricValueBudget:
+        """The data throttle's rolling metric-value budget."""
+        return self.state.budget
+
+    @property
+    def quota(self) -> DailyQuota:
+        """The daily per-resource call quota."""
+        return self.state.quota
+
+    @property
+    def tokens(self) -> TokenStore:
+        """The OAuth token store (replaced on :meth:`reset`)."""
+        return self.state.tokens
+
+    @property
+    def world_lock(self) -> threading.Lock:
+        """The lock around answers from the world."""
+        return self.state.world_lock
 
     # -- control surface for tests -------------------------------------------------------------
 
@@ -192,7 +181,7 @@ class Emulator:
         self.quota.clear()
         if not self.clock.ticking:
             self.clock.set(self._start)
-        self.tokens = self._new_token_store()
+        self.state.tokens = _new_token_store(self.clock, self.config)
         with self._errors_lock:
             self._errors.clear()
 
@@ -239,7 +228,7 @@ class Emulator:
 
     def _dispatch(self, request: Request) -> Response:
         try:
-            return dispatch(self, request)
+            return dispatch(self.state, request)
         except Rejection as rejection:
             return rejection.response
         except Exception as err:  # a bug in the emulator (or the world): answer, log and keep it for check()

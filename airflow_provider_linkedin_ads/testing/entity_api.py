@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from airflow_provider_linkedin_ads.restli import Decoded
-    from airflow_provider_linkedin_ads.testing.emulator import Emulator
     from airflow_provider_linkedin_ads.testing.oauth import Token
     from airflow_provider_linkedin_ads.testing.request import Request
+    from airflow_provider_linkedin_ads.testing.state import ApiState
 
 __all__ = [
     "CHILD_RESOURCES",
@@ -87,15 +87,15 @@ def _tail(value: str) -> str:
     return value.rsplit(":", 1)[-1]
 
 
-def _visible(emulator: Emulator, token: Token) -> frozenset[int]:
-    return emulator.world.accounts_for_member(token.member)
+def _visible(state: ApiState, token: Token) -> frozenset[int]:
+    return state.world.accounts_for_member(token.member)
 
 
-def _account(emulator: Emulator, token: Token, key: str) -> int:
+def _account(state: ApiState, token: Token, key: str) -> int:
     account_id = _numeric(unquote(key), "accountId")
-    if account_id not in emulator.world.accounts:
+    if account_id not in state.world.accounts:
         raise Rejection(api_error(404, "NOT_FOUND", f"ad account {account_id} does not exist"))
-    if account_id not in _visible(emulator, token):
+    if account_id not in _visible(state, token):
         message = f"the member has no role on ad account {account_id}"
         raise Rejection(api_error(403, "USER_NOT_AUTHORIZED", message, service_error_code=100))
     return account_id
@@ -110,12 +110,12 @@ def unscoped(resource: str) -> Response:
     return api_error(400, "INVALID_VALUE_FOR_FIELD", message)
 
 
-def accounts_collection(emulator: Emulator, request: Request, token: Token) -> Response:
+def accounts_collection(state: ApiState, request: Request, token: Token) -> Response:
     """``GET /rest/adAccounts`` with ``q=search`` or ``ids=List(...)``."""
     _need_scope(token)
     params = Params.of(request)
     method = _method(request, params)
-    world, visible = emulator.world, _visible(emulator, token)
+    world, visible = state.world, _visible(state, token)
     if method == "BATCH_GET":
         _only(params, {"ids"})
 
@@ -133,15 +133,15 @@ def accounts_collection(emulator: Emulator, request: Request, token: Token) -> R
     return page_response(_filter(rows, _criteria(params, _ACCOUNT_CRITERIA), params), params)
 
 
-def account_entity(emulator: Emulator, request: Request, token: Token, key: str) -> Response:
+def account_entity(state: ApiState, request: Request, token: Token, key: str) -> Response:
     """``GET /rest/adAccounts/{id}``."""
     _need_scope(token)
     _only(Params.of(request), set())
-    return json_response(emulator.world.account_json(_account(emulator, token, key)))
+    return json_response(state.world.account_json(_account(state, token, key)))
 
 
-def _children(emulator: Emulator, account_id: int, resource: str) -> dict[int, Callable[[], Json]]:
-    world = emulator.world
+def _children(state: ApiState, account_id: int, resource: str) -> dict[int, Callable[[], Json]]:
+    world = state.world
     if resource == "adCampaignGroups":
         groups = world.campaign_groups
         return {
@@ -164,12 +164,12 @@ def _bind(function: Callable[[int], Json], key: int) -> Callable[[], Json]:
     return lambda: function(key)
 
 
-def account_children(emulator: Emulator, request: Request, token: Token, key: str, resource: str) -> Response:
+def account_children(state: ApiState, request: Request, token: Token, key: str, resource: str) -> Response:
     """``GET /rest/adAccounts/{id}/{adCampaignGroups|adCampaigns|creatives}`` (finder or batch get)."""
     _need_scope(token)
-    account_id = _account(emulator, token, key)
+    account_id = _account(state, token, key)
     params = Params.of(request)
-    children = _children(emulator, account_id, resource)
+    children = _children(state, account_id, resource)
     if _method(request, params) == "BATCH_GET":
         _only(params, {"ids"})
         return batch_response(_keys(params), lambda item: _child_or_error(children, resource, item))
@@ -182,13 +182,13 @@ def account_children(emulator: Emulator, request: Request, token: Token, key: st
 
 
 def account_child(
-    emulator: Emulator, request: Request, token: Token, key: str, resource: str, child: str
+    state: ApiState, request: Request, token: Token, key: str, resource: str, child: str
 ) -> Response:
     """``GET /rest/adAccounts/{id}/{resource}/{key}`` (creatives keyed by encoded URN)."""
     _need_scope(token)
-    account_id = _account(emulator, token, key)
+    account_id = _account(state, token, key)
     _only(Params.of(request), set())
-    found = _child_or_error(_children(emulator, account_id, resource), resource, unquote(child))
+    found = _child_or_error(_children(state, account_id, resource), resource, unquote(child))
     return found if isinstance(found, Response) else json_response(found)
 
 

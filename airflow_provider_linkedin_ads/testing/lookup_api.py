@@ -20,8 +20,8 @@ from airflow_provider_linkedin_ads.testing.params import NOT_ALLOWED, Params, is
 from airflow_provider_linkedin_ads.testing.responses import Response, api_error, json_response
 
 if TYPE_CHECKING:
-    from airflow_provider_linkedin_ads.testing.emulator import Emulator
     from airflow_provider_linkedin_ads.testing.request import Request
+    from airflow_provider_linkedin_ads.testing.state import ApiState
 
 __all__ = ["LOOKUP_RESOURCES", "lookup_collection", "lookup_entity"]
 
@@ -48,15 +48,15 @@ def _entity(kind: str, key: str, name: str) -> dict[str, Any]:
     return {"id": number, "name": {"localized": {"en_US": name}, "preferredLocale": dict(_LOCALE)}}
 
 
-def _names(emulator: Emulator, kind: str) -> dict[str, str]:
-    return {str(key): str(value) for key, value in emulator.world.names(kind).items()}
+def _names(state: ApiState, kind: str) -> dict[str, str]:
+    return {str(key): str(value) for key, value in state.world.names(kind).items()}
 
 
 def _not_found(resource: str, key: str) -> Response:
     return api_error(404, "NOT_FOUND", f"{resource} {key!r} does not exist")
 
 
-def lookup_collection(emulator: Emulator, request: Request, resource: str) -> Response:
+def lookup_collection(state: ApiState, request: Request, resource: str) -> Response:
     """``GET /{rest|v2}/{resource}?ids=List(...)`` (batch get) or, for standardized data, get-all.
 
     :param resource: a key of :data:`LOOKUP_RESOURCES`.
@@ -64,7 +64,7 @@ def lookup_collection(emulator: Emulator, request: Request, resource: str) -> Re
     params = Params.of(request)
     _check_params(params, {"ids", "locale"})
     kind = LOOKUP_RESOURCES[resource]
-    names = _names(emulator, kind)
+    names = _names(state, kind)
     if "ids" not in params:
         if resource not in _LIST_ALL:
             raise reject("MISSING_FIELD", "ids", f"{resource} needs ids=List(<id>,...)")
@@ -88,13 +88,13 @@ def lookup_collection(emulator: Emulator, request: Request, resource: str) -> Re
     return batch_response([str(item) for item in ids], fetch)
 
 
-def lookup_entity(emulator: Emulator, request: Request, resource: str, key: str) -> Response:
+def lookup_entity(state: ApiState, request: Request, resource: str, key: str) -> Response:
     """``GET /{rest|v2}/{resource}/{id}``, e.g. the Reporting page's ``/v2/geo/1``."""
     _check_params(Params.of(request), {"locale"})
     if not is_id(key):
         raise reject("INVALID_VALUE_FOR_FIELD", "id", f"{resource} keys are numeric ids, not {key[:60]!r}")
     kind = LOOKUP_RESOURCES[resource]
-    name = _names(emulator, kind).get(str(int(key)))
+    name = _names(state, kind).get(str(int(key)))
     return _not_found(resource, key) if name is None else json_response(_entity(kind, key, name))
 
 

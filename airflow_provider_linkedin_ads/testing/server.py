@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
-from airflow_provider_linkedin_ads.testing.analytics import DEFAULT_MAX_ELEMENTS
 from airflow_provider_linkedin_ads.testing.emulator import Emulator, EmulatorConfig
 from airflow_provider_linkedin_ads.testing.oauth import DEFAULT_SCOPE
 from airflow_provider_linkedin_ads.testing.request import Request
+from airflow_provider_linkedin_ads.testing.state import DEFAULT_MAX_ELEMENTS
 
 if TYPE_CHECKING:
     from types import TracebackType
