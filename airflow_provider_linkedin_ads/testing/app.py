@@ -165,16 +165,53 @@ OAUTH_ROUTES: tuple[Route, ...] = (
 )
 #: API endpoints, after the gates; lookups are the only ones served under ``/v2`` too.
 API_ROUTES: tuple[Route, ...] = (
-    Route("GET", ("rest", "v2"), (_LOOKUPS,), lambda call: lookup_collection(call.state, call.request, call.args[0]), "{lookup}"),
-    Route("GET", ("rest", "v2"), (_LOOKUPS, "{id}"), lambda call: lookup_entity(call.state, call.request, *call.args), "{lookup}"),
-    Route("GET", ("rest",), ("adAnalytics",), lambda call: analytics_endpoint(call.state, call.request, call.caller, call.rest_version)),
-    Route("GET", ("rest",), ("adAccounts",), lambda call: accounts_collection(call.state, call.request, call.caller)),
-    Route("GET", ("rest",), ("adAccounts", "{id}"), lambda call: account_entity(call.state, call.request, call.caller, *call.args)),
-    Route("GET", ("rest",), ("adAccounts", "{id}", _CHILDREN), lambda call: account_children(call.state, call.request, call.caller, *call.args)),
-    Route("GET", ("rest",), ("adAccounts", "{id}", _CHILDREN, "{key}"), lambda call: account_child(call.state, call.request, call.caller, *call.args)),
+    Route(
+        "GET",
+        ("rest", "v2"),
+        (_LOOKUPS,),
+        lambda call: lookup_collection(call.state, call.request, call.args[0]),
+        "{lookup}",
+    ),
+    Route(
+        "GET",
+        ("rest", "v2"),
+        (_LOOKUPS, "{id}"),
+        lambda call: lookup_entity(call.state, call.request, *call.args),
+        "{lookup}",
+    ),
+    Route(
+        "GET",
+        ("rest",),
+        ("adAnalytics",),
+        lambda call: analytics_endpoint(call.state, call.request, call.caller, call.rest_version),
+    ),
+    Route(
+        "GET",
+        ("rest",),
+        ("adAccounts",),
+        lambda call: accounts_collection(call.state, call.request, call.caller),
+    ),
+    Route(
+        "GET",
+        ("rest",),
+        ("adAccounts", "{id}"),
+        lambda call: account_entity(call.state, call.request, call.caller, *call.args),
+    ),
+    Route(
+        "GET",
+        ("rest",),
+        ("adAccounts", "{id}", _CHILDREN),
+        lambda call: account_children(call.state, call.request, call.caller, *call.args),
+    ),
+    Route(
+        "GET",
+        ("rest",),
+        ("adAccounts", "{id}", _CHILDREN, "{key}"),
+        lambda call: account_child(call.state, call.request, call.caller, *call.args),
+    ),
     # the unscoped collections exist only to say that the account id belongs in the path (400)
     Route("GET", ("rest",), (_CHILDREN,), lambda call: unscoped(call.args[0])),
-)  # fmt: skip
+)
 #: Every route, in matching order.
 ROUTES: tuple[Route, ...] = OAUTH_ROUTES + API_ROUTES
 

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.testing.params import PROTOCOL_1, PROTOCOL_2
 from airflow_provider_linkedin_ads.testing.responses import Rejection, api_error
 from airflow_provider_linkedin_ads.versions import KNOWN_SUNSETS, ApiVersion, parse_version
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.testing.request import Request
 
 __all__ = ["check_protocol", "check_version", "is_active", "latest_version"]
-
-_PROTOCOL_2 = "2.0.0"
-_PROTOCOL_1 = "1.0.0"
 
 
 def _sunset(version: ApiVersion) -> dt.date:
@@ -85,11 +83,11 @@ def check_protocol(request: Request, *, required: bool) -> str:
     """
     value = request.header("X-Restli-Protocol-Version")
     if value is None:
-        return _PROTOCOL_1 if required else _PROTOCOL_2
-    if value.strip() in (_PROTOCOL_1, _PROTOCOL_2):
+        return PROTOCOL_1 if required else PROTOCOL_2
+    if value.strip() in (PROTOCOL_1, PROTOCOL_2):
         return value.strip()
     message = (
-        f"X-Restli-Protocol-Version {value[:40]!r} is not supported: send {_PROTOCOL_2} (Rest.li 2.0 "
-        f"syntax), or {_PROTOCOL_1} / no header for protocol 1.0"
+        f"X-Restli-Protocol-Version {value[:40]!r} is not supported: send {PROTOCOL_2} (Rest.li 2.0 "
+        f"syntax), or {PROTOCOL_1} / no header for protocol 1.0"
     )
     raise Rejection(api_error(400, "INVALID_PROTOCOL_VERSION", message))
