@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 from airflow_provider_linkedin_ads.testing.params import PROTOCOL_1, PROTOCOL_2
 from airflow_provider_linkedin_ads.testing.responses import Rejection, api_error
+from airflow_provider_linkedin_ads.testing.restli1 import looks_like_protocol_1
 from airflow_provider_linkedin_ads.versions import KNOWN_SUNSETS, ApiVersion, parse_version
 
 if TYPE_CHECKING:
@@ -77,13 +78,14 @@ def check_protocol(request: Request, *, required: bool) -> str:
     baseline), ``1.0.0`` likewise, and ``2.0.0`` as 2.0; any other value is refused.
 
     :param required: ``True`` on ``/rest`` (no header means protocol 1.0, as on LinkedIn); ``False``
-        on the legacy ``/v2`` lookups, where a missing header keeps the 2.0 syntax their documented
-        samples use (a deliberate leniency).
+        on the legacy ``/v2`` lookups, where a missing header means 1.0 only when the query uses
+        1.0-only names (``locale.language=en``) and otherwise keeps the 2.0 syntax their documented
+        samples use (``ids=List(1,2)``; a deliberate leniency).
     :raises Rejection: 400 ``INVALID_PROTOCOL_VERSION`` naming the header and the accepted values.
     """
     value = request.header("X-Restli-Protocol-Version")
     if value is None:
-        return PROTOCOL_1 if required else PROTOCOL_2
+        return PROTOCOL_1 if required or looks_like_protocol_1(request.query) else PROTOCOL_2
     if value.strip() in (PROTOCOL_1, PROTOCOL_2):
         return value.strip()
     message = (

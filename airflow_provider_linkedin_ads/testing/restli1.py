@@ -33,7 +33,7 @@ from airflow_provider_linkedin_ads.testing.responses import Rejection, input_err
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.restli import Decoded
 
-__all__ = ["decode_query"]
+__all__ = ["decode_query", "looks_like_protocol_1"]
 
 # One path step after the first name: ``.name`` or ``[index]``.
 _STEP = re.compile(r"\.([^.\[\]]+)|\[([0-9]{1,6})\]")
@@ -114,6 +114,12 @@ def _finish(key: str, node: _Node) -> Decoded:
             raise _reject(key, f"the indices of {key}[...] must run 0, 1, 2, ... without gaps")
         return [_finish(key, node[index]) for index in range(len(node))]
     return {str(name): _finish(f"{key}.{name}", child) for name, child in node.items()}
+
+
+def looks_like_protocol_1(query: str) -> bool:
+    """Tell whether a query uses 1.0-only names: dotted or indexed (``a.b=``, ``a[0]=``) or repeated."""
+    names = [unquote_plus(segment.partition("=")[0]) for segment in query.split("&") if segment]
+    return len(set(names)) < len(names) or any("." in name or "[" in name for name in names)
 
 
 def decode_query(query: str, *, raw: frozenset[str] = frozenset()) -> dict[str, Decoded]:

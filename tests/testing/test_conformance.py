@@ -229,16 +229,22 @@ def test_seed_sample_request_answers_with_the_sample_keys_in_both_protocols_plai
         assert other == body, f"{form} answered differently from the verbatim 2.0 sample"
 
 
-def test_seed_geo_lookup_sample_verbatim(recent_server: EmulatorServer, make_api: Any) -> None:
+def test_seed_geo_lookup_sample_verbatim_and_in_protocol_1(
+    recent_server: EmulatorServer, make_api: Any
+) -> None:
     api = make_api(recent_server)
+    client = Protocol1Client(recent_server.url, api.token, api.version)
 
     reply = api.get("/v2/geo/1", "locale=(language:en,country:US)")
+    status, body = client.get("/v2/geo/1", {"locale": {"language": "en", "country": "US"}})
 
     assert reply.status == 200
     assert reply.json == {
         "defaultLocalizedName": {"locale": {"country": "US", "language": "en"}, "value": "United States"},
         "id": 1,
     }
+    assert (status, body) == (200, reply.json)
+    assert recent_server.requests[-1].query == "locale.language=en&locale.country=US"
 
 
 def test_sample_revenue_rows_join_other_finders_on_the_same_range(

@@ -228,3 +228,16 @@ def test_decode_query_names_the_parameter_it_refuses(query: str, field_path: str
 
     assert caught.value.response.status == 400
     assert field_path in caught.value.response.body.decode()
+
+
+def test_v2_lookup_without_header_reads_1_0_names_and_keeps_2_0_lists(
+    server: EmulatorServer, api: Any
+) -> None:
+    titles = sorted(server.world.names("title"), key=int)[:2]
+
+    repeated = api.get("/v2/titles", f"ids={titles[0]}&ids={titles[1]}", X_Restli_Protocol_Version=None)
+    listed = api.get("/v2/titles", f"ids=List({titles[0]},{titles[1]})", X_Restli_Protocol_Version=None)
+
+    assert repeated.status == listed.status == 200, repeated.body
+    assert repeated.json == listed.json
+    assert sorted(repeated.json["results"]) == sorted(titles)
