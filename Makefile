@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 help:
 	@echo "make demo   - run the example DAGs against the bundled LinkedIn Ads emulator (SQLite metadata DB)"
-	@echo "make test   - lint, type-check and run the whole test suite on Airflow 3.3.2 and 2.11.2"
+	@echo "make test   - lint, type-check, build the docs, run the whole test suite on Airflow 3.3.2 and 2.11.2, smoke-test 3.0-3.2"
 
 demo:
 	PYTHON=$(PYTHON) bash scripts/demo

@@ -145,6 +145,7 @@ with DAG(
     },
     tags=["linkedin_ads", "example"],
 ):
+    # [START howto_operator_linkedin_ads_analytics]
     for pivot in ("CAMPAIGN", "CREATIVE"):
         LinkedInAdsAnalyticsOperator(
             task_id=f"{pivot.lower()}_performance",
@@ -158,3 +159,4 @@ with DAG(
             output_format="jsonl",
             resolve_names=True,  # adds campaign_name / creative_name next to the URN column
         )
+    # [END howto_operator_linkedin_ads_analytics]

@@ -103,6 +103,7 @@ with DAG(
     },
     tags=["linkedin_ads", "example"],
 ):
+    # [START howto_sensor_linkedin_ads_maturity]
     wait_for_demographics = LinkedInAdsMetricsMaturitySensor(
         task_id="wait_for_demographics",
         pivots=PIVOTS,
@@ -123,3 +124,4 @@ with DAG(
             output_path=f"{OUTPUT_BASE}/demographics/{REPORT_DAY}/{pivot.lower()}.jsonl",
         )
         wait_for_demographics >> report
+    # [END howto_sensor_linkedin_ads_maturity]

@@ -91,6 +91,7 @@ def _account_id(value: Any) -> str:
     return str(value).strip().rsplit(":", 1)[-1]
 
 
+# [START howto_hook_linkedin_ads_list_accounts]
 @task(pool=POOL)
 def list_accounts(linkedin_ads_conn_id: str, configured: list[Any]) -> list[int]:
     """Return the ids of the ACTIVE ad accounts to report on, one mapped report task each."""
@@ -104,6 +105,7 @@ def list_accounts(linkedin_ads_conn_id: str, configured: list[Any]) -> list[int]
     if missing:
         log.warning("Skipping configured account(s) the token cannot see or that are not ACTIVE: %s", missing)
     return [account for account in visible if str(account) in wanted]
+    # [END howto_hook_linkedin_ads_list_accounts]
 
 
 with DAG(
@@ -125,6 +127,7 @@ with DAG(
     },
     tags=["linkedin_ads", "example"],
 ):
+    # [START howto_operator_linkedin_ads_analytics_mapped]
     accounts = list_accounts(linkedin_ads_conn_id=CONN_ID, configured=ACCOUNTS)
     LinkedInAdsAnalyticsOperator.partial(
         task_id="campaign_performance",
@@ -140,3 +143,4 @@ with DAG(
         # Airflow 2.11 and 3 show this instead of the map index in the UI.
         map_index_template="account {{ task.accounts }}",
     ).expand(accounts=accounts)
+    # [END howto_operator_linkedin_ads_analytics_mapped]

@@ -113,6 +113,7 @@ with DAG(
     },
     tags=["linkedin_ads", "example"],
 ):
+    # [START howto_operator_linkedin_ads_attributed_revenue]
     accounts = list_accounts(linkedin_ads_conn_id=CONN_ID, configured=ACCOUNTS)
     LinkedInAdsAttributedRevenueOperator.partial(
         task_id="attributed_revenue",
@@ -124,3 +125,4 @@ with DAG(
         output_path=f"{OUTPUT_BASE}/revenue_attribution/{REPORT_DAY}/account={{{{ task.account }}}}/campaign.jsonl",
         map_index_template="account {{ task.account }}",
     ).expand(account=accounts)
+    # [END howto_operator_linkedin_ads_attributed_revenue]

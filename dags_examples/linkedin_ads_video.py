@@ -103,6 +103,7 @@ with DAG(
     },
     tags=["linkedin_ads", "example"],
 ):
+    # [START howto_sensor_linkedin_ads_maturity_video]
     wait_for_video_watch_time = LinkedInAdsMetricsMaturitySensor(
         task_id="wait_for_video_watch_time",
         pivots=["CREATIVE"],
@@ -122,3 +123,4 @@ with DAG(
         output_path=f"{OUTPUT_BASE}/video/{REPORT_DAY}/creative.jsonl",
     )
     wait_for_video_watch_time >> video_performance
+    # [END howto_sensor_linkedin_ads_maturity_video]

@@ -7,17 +7,17 @@
 
 Which days a run reports (LinkedIn's ``dateRange`` is inclusive, in UTC):
 
-====  =====================================================  =========================================
- #    situation                                              days reported
-====  =====================================================  =========================================
- 1    ``date_range_start``/``date_range_end`` set            exactly those (end alone: that day;
-                                                             start alone: start .. yesterday, but
-                                                             start .. today for attributed revenue)
+====  ======================================================  =========================================
+ #    situation                                               days reported
+====  ======================================================  =========================================
+ 1    ``date_range_start``/``date_range_end`` set             exactly those (end alone: that day;
+                                                              start alone: start .. yesterday, but
+                                                              start .. today for attributed revenue)
  2    the run has a non-empty data interval ``[start, end)``  start's day .. the day before end
- 3    zero-width interval (``CronTriggerTimetable``, the     the UTC day before the logical date
+ 3    zero-width interval (``CronTriggerTimetable``, the      the UTC day before the logical date
       Airflow 3 default for cron and timedelta schedules)
- 4    no logical date (manual Airflow 3 run)                 the UTC day before ``run_after``
-====  =====================================================  =========================================
+ 4    no logical date (manual Airflow 3 run)                  the UTC day before ``run_after``
+====  ======================================================  =========================================
 
 ``lookback_days`` then moves the start back (default 0; LinkedIn revises clicks and conversions for
 days, so e.g. ``lookback_days=7`` re-fetches the last week on every run). Computed ranges never

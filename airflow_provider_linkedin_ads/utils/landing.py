@@ -27,7 +27,9 @@ function so OpenLineage stays an optional extra.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import logging
+import sys
 import uuid
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -217,18 +219,70 @@ def _check_filesystem(path: Any, uri: str) -> None:
 
 
 def _no_filesystem(uri: str, err: Exception) -> ConfigurationError:
-    """Return the error for an unknown scheme or a filesystem package that is not installed.
+    """Return the error for a filesystem Airflow cannot open, naming ``output_path`` and the cure.
 
-    It names ``output_path`` and what to install, instead of surfacing fsspec's error once the
-    report has been fetched.
+    Two causes need opposite cures, so the message tells them apart (by where the error came from,
+    never by its text):
+
+    * a version mismatch: Airflow's ``ObjectStoragePath`` is built on ``universal-pathlib``, and an
+      upath release newer than the installed Airflow expects (typically Airflow installed without
+      its constraints file) fails even for ``file://``. ``file://`` always exists, so a failure there
+      is never a missing package; for other schemes :func:`_upath_mismatch` looks at the error;
+    * an unknown scheme or a filesystem package that is not installed (``s3://`` without ``s3fs``).
     """
     scheme = urlsplit(uri).scheme
+    if scheme == "file" or _upath_mismatch(err):
+        airflow = _installed("apache-airflow")
+        python = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return ConfigurationError(
+            f"output_path {public_uri(uri)!r}: Airflow could not open the {scheme}:// filesystem ({err}). "
+            f"This is not a missing package: universal-pathlib {_installed('universal-pathlib')} does not "
+            f"match apache-airflow {airflow}, which builds ObjectStoragePath on it. Install Airflow with "
+            "the constraints file of its version (https://raw.githubusercontent.com/apache/airflow/"
+            f"constraints-{airflow}/constraints-{python}.txt) or pin universal-pathlib to the version "
+            "listed there",
+            argument="output_path",
+        )
     return ConfigurationError(
         f"output_path {public_uri(uri)!r}: Airflow has no filesystem for {scheme}:// here ({err}); "
         "install the provider and package that serve it (e.g. apache-airflow-providers-amazon[s3fs] "
         "for s3://, apache-airflow-providers-google with gcsfs for gs://)",
         argument="output_path",
     )
+
+
+def _upath_mismatch(err: BaseException) -> bool:
+    """Tell whether ``err`` (or what caused it) shows a ``universal-pathlib`` that does not fit Airflow.
+
+    By type and origin, never by text: an ``ImportError`` of an upath module, or a ``TypeError`` /
+    ``AttributeError`` raised inside upath (the ``incompatible with ObjectStoragePath`` error of upath
+    0.3 under Airflow 3.0 is a ``TypeError``). A plain ``ValueError`` from upath is its answer for an
+    unknown scheme, and one surfacing from fsspec *through* upath's frames (``Install s3fs ...``) is a
+    missing package: only the innermost frame counts.
+    """
+    for error in (err, err.__cause__, err.__context__):
+        if isinstance(error, ImportError) and _is_upath(error.name or ""):
+            return True
+        if isinstance(error, (TypeError, AttributeError)):
+            innermost = error.__traceback__
+            while innermost is not None and innermost.tb_next is not None:
+                innermost = innermost.tb_next
+            raised_in = innermost.tb_frame.f_globals.get("__name__", "") if innermost is not None else ""
+            if _is_upath(raised_in) or _is_upath(type(error).__module__):
+                return True
+    return False
+
+
+def _is_upath(module: str) -> bool:
+    return module == "upath" or module.startswith("upath.")
+
+
+def _installed(distribution: str) -> str:
+    """Return the installed version of ``distribution`` for a message, or ``"(not installed)"``."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def static_asset(uri: object) -> Any | None:
