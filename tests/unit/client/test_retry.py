@@ -64,7 +64,8 @@ def _throttled(retry_after: float | None) -> ThrottledError:
         pytest.param(TransportError("reset"), 10_000, 8.0, id="huge-attempt-does-not-overflow"),
         pytest.param(_throttled(3.0), 5, 3.0, id="retry-after-wins-over-backoff"),
         pytest.param(_throttled(600.0), 1, 8.0, id="retry-after-capped-by-max-wait"),
-        pytest.param(_throttled(0.0), 1, 0.0, id="retry-after-zero"),
+        pytest.param(_throttled(0.0), 1, 1.0, id="retry-after-zero-gets-the-backoff-floor"),
+        pytest.param(_throttled(0.0), 3, 4.0, id="retry-after-zero-floor-grows"),
         pytest.param(DataThrottleError("x", status=429), 1, 330.0, id="data-throttle-floor"),
         pytest.param(
             DataThrottleError("x", status=429, retry_after=5.0),
