@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.models import DateRange
     from airflow_provider_linkedin_ads.restli import Value
 
-__all__ = ["TEST_CONNECTION_POLICY", "TEST_CONNECTION_TIMEOUT", "LinkedInAdsHook"]
+__all__ = ["TEST_CONNECTION_POLICY", "TEST_CONNECTION_TIMEOUT", "LinkedInAdsHook", "quick_check_config"]
 
 #: ``test_connection`` answers the UI's Test button quickly: one attempt per step, no waits.
 TEST_CONNECTION_POLICY = RetryPolicy(max_attempts=1, max_total_wait=0.0, after_refresh_wait=0.0)
@@ -341,7 +341,7 @@ class LinkedInAdsHook(BaseHook):
         """
         try:
             config = self.client_config
-            with LinkedInAdsClient(test_connection_config(config), on_new_token=_mask_new_token) as client:
+            with LinkedInAdsClient(quick_check_config(config), on_new_token=_mask_new_token) as client:
                 client.get("adAccounts", [("q", "search"), ("pageSize", 1)])
         except Exception as err:
             return False, f"{_describe_failure(err)} {_QUICK_CHECK}"
@@ -397,7 +397,7 @@ _QUICK_CHECK = (
 )
 
 
-def test_connection_config(config: ClientConfig) -> ClientConfig:
+def quick_check_config(config: ClientConfig) -> ClientConfig:
     """``config`` with the short policy of ``test_connection`` (one attempt per step, small timeouts)."""
     return config.replace(
         retry=TEST_CONNECTION_POLICY,
