@@ -11,8 +11,8 @@ exceptions, never on their message text.
     ├── RestliError                      value cannot be encoded, or text cannot be decoded (.position);
     │   │                                also a 2xx answer that is no report (no elements list, bad rows)
     │   └── AnswerTooLargeError          answer body above ClientConfig.max_response_bytes (.limit)
-    ├── AuthenticationError              token exchange failed, or a 401 persists after one refresh
-    │   └── UnauthorizedError            an HTTP 401 answer (also an APIError: .status == 401)
+    ├── AuthenticationError              token exchange failed (OAuth error, header-unsafe token)
+    │   └── UnauthorizedError            a 401 answer persisting after one refresh; also an APIError
     ├── TransportError                   connection reset, timeout, TLS EOF, cut body (cause kept)
     ├── TruncatedReportError             one day x one entity still returns 15,000 rows
     └── APIError                         .status, .code, .service_error_code, .input_errors, .request_summary
@@ -201,7 +201,7 @@ class RequestSummary:
 
 
 class AuthenticationError(LinkedInAdsError):
-    """Credentials were refused: token exchange failed or a 401 persisted after one refresh.
+    """Credentials were refused: the token exchange failed (a 401 answer is :class:`UnauthorizedError`).
 
     :param status: HTTP status of the refusing answer, when there was one.
     :param code: LinkedIn ``code`` or OAuth ``error`` value.

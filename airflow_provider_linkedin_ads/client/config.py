@@ -41,11 +41,12 @@ DEFAULT_READ_TIMEOUT = 300.0
 #: bounds only the silence between two reads, so a server dripping bytes could hold a call for ever).
 DEFAULT_ATTEMPT_TIMEOUT = 300.0
 #: Largest answer body read, in bytes (64 MiB). LinkedIn's largest legitimate answer is 15,000
-#: elements; the widest row the emulator can produce (20 fields: ``dateRange``, three long pivot URNs,
-#: 18 metrics with long names and BigDecimal strings) is about 1,600 bytes of JSON, so 15,000 rows
-#: are about 24 MB (22.9 MiB). 64 MiB leaves a margin of 2.8x for longer URNs and numbers while an
-#: oversize answer (a proxy's endless page, a broken gateway) fails after 64 MiB instead of growing
-#: memory by its whole size.
+#: elements. The widest row a report can request (20 fields: ``dateRange``, three pivot URNs with
+#: 19-digit ids, the 18 longest metric names each with a 28-character BigDecimal string) is 1,537
+#: bytes of JSON (measured with ``json.dumps``), so 15,000 of them are 15,000 x 1,540 = 23.1 MB
+#: (22 MiB). 64 MiB leaves a 2.9x margin for whitespace and longer values, while an oversize answer
+#: (a proxy's endless page, a broken gateway) fails after 64 MiB instead of growing memory by its
+#: whole size.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 #: Queries whose encoded form is longer than this many characters are tunnelled (POST + override).
 TUNNEL_THRESHOLD = 4000

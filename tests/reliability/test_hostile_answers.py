@@ -130,9 +130,7 @@ def _request() -> ReportRequest:
 
 def _engine(server: ScriptedServer, **config: Any) -> ReportEngine:
     policy = RetryPolicy(max_attempts=3, initial_wait=0.0, max_wait=0.0)
-    client = LinkedInAdsClient(
-        make_config(server, retry=policy, **config), sleep=lambda seconds: None
-    )
+    client = LinkedInAdsClient(make_config(server, retry=policy, **config), sleep=lambda seconds: None)
     return ReportEngine(client, max_concurrency=1, today=lambda: dt.date(2026, 3, 1))
 
 
