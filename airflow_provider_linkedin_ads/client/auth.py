@@ -7,8 +7,9 @@
                        MIN_TOKEN_REUSE_SECONDS after it was minted (a short expires_in must not
                        make every call ask the token endpoint again)
     refresh refused    remembered: later refreshes fail at once, without asking the token endpoint again
-    401 on a call      access-token-only mode            -> AuthenticationError at once
-                       body not about the token          -> AuthenticationError at once
+    401 on a call      (UnauthorizedError, whatever the body: JSON or an edge's HTML page)
+                       access-token-only mode            -> UnauthorizedError at once
+                       body not about the token          -> UnauthorizedError at once
                        token minted moments ago          -> wait after_refresh_wait, retry once
                        otherwise                         -> refresh once (all threads share it), retry
                        still 401                         -> UnauthorizedError telling what to fix

@@ -22,6 +22,7 @@ from airflow_provider_linkedin_ads.errors import (
     ConfigurationError,
     LinkedInAdsError,
     PermissionDeniedError,
+    RedirectError,
     TransportError,
     VersionNotActiveError,
 )
@@ -58,6 +59,7 @@ _FAILURE_KINDS: tuple[tuple[type[BaseException], str], ...] = (
         "Permission denied (the member needs the r_ads scope and access to an ad account)",
     ),
     (VersionNotActiveError, "LinkedIn-Version not active (raise api_version)"),
+    (RedirectError, "Redirected: a proxy or sign-on page answered instead of LinkedIn"),
     (APIError, "LinkedIn API error"),
     (TransportError, "Could not reach the LinkedIn API"),
     (LinkedInAdsError, "LinkedIn Ads error"),

@@ -96,3 +96,20 @@ def test_test_connection_to_a_closed_port_fails_with_the_quick_check_message(set
     assert ok is False
     assert message.startswith("Could not reach the LinkedIn API")
     assert "quick check" in message
+
+
+def _redirect(connection: socket.socket, counter: Counter) -> None:
+    connection.sendall(
+        b"HTTP/1.1 302 Found\r\nLocation: https://sso.example.com/login?ticket=ST-9\r\n"
+        b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+
+
+def test_test_connection_names_a_redirect(set_connection, canary):
+    with raw_server(_redirect) as server:
+        set_connection(extra={"access_token": canary("access"), "api_base_url": f"{server.url}/rest"})
+        ok, message = LinkedInAdsHook().test_connection()
+    assert ok is False
+    assert message.startswith("Redirected: a proxy or sign-on page answered instead of LinkedIn")
+    assert "sso.example.com" in message
+    assert "ST-9" not in message
