@@ -260,6 +260,7 @@ class ChunkJoin:
             start, end, pivots = key
             if dated and (start is None or end is None):
                 raise RestliError("an element has no dateRange although dateRange was requested")
+            beyond = False
             if (
                 window is not None
                 and start is not None
@@ -268,7 +269,7 @@ class ChunkJoin:
             ):
                 if widened is None or start < widened[0] or end > widened[1]:
                     raise RestliError(f"a row is dated {start}..{end}, outside the requested window")
-                outside += 1
+                beyond = True  # counted once the row is kept (not for a dropped duplicate)
             previous = seen.get(key)
             if previous is not None:
                 if previous != values:
@@ -279,6 +280,7 @@ class ChunkJoin:
                 continue
             seen[key] = values
             kept.append((key, values))
+            outside += int(beyond)
         self._note(outside, duplicates)
         return kept
 

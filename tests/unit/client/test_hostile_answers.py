@@ -202,3 +202,36 @@ def test_gateway_html_is_still_a_server_error(
     server.default(ANALYTICS, Reply(502, "<html>Bad gateway</html>", headers={"Content-Type": "text/html"}))
     with _client(server, clock, sleeper) as client, pytest.raises(ServerError):
         client.get("adAnalytics", [("q", "analytics")])
+
+
+def test_documented_irregular_rows_land_and_are_counted_in_the_summary(
+    server: ScriptedServer, clock: FakeClock, sleeper: Sleeper
+) -> None:
+    import datetime as dt
+    import io
+    import json
+
+    from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+    from airflow_provider_linkedin_ads.models import ReportRequest
+
+    month = {"start": {"year": 2026, "month": 1, "day": 1}, "end": {"year": 2026, "month": 1, "day": 31}}
+    row = {"dateRange": month, "pivotValues": ["urn:li:sponsoredCampaign:7"], "impressions": 10}
+    server.default(ANALYTICS, Reply(200, {"elements": [row, row]}))  # unclipped bucket, sent twice
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="MONTHLY",
+        date_range=("2026-01-10", "2026-01-20"),
+        facets={"accounts": [1]},
+        metrics=["impressions"],
+    )
+    with _client(server, clock, sleeper) as client:
+        target = io.BytesIO()
+        summary = ReportEngine(client, today=lambda: dt.date(2026, 3, 1)).write(request, target)
+    assert summary.rows_written == 1
+    assert json.loads(target.getvalue())["start_date"] == "2026-01-01"
+    assert (
+        "1 row(s) dated beyond the requested window (LinkedIn's month/year rounding; kept)"
+        in summary.warnings
+    )
+    assert "1 identical duplicate row(s) in one answer (dropped)" in summary.warnings
