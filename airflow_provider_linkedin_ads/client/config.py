@@ -100,7 +100,9 @@ class ClientConfig:
 
     ``connect_timeout`` and ``read_timeout`` bound one connect and the silence between two reads;
     ``attempt_timeout`` bounds a whole attempt, connect to last byte (a server dripping one byte at a
-    time fails with a ``TransportError`` at the deadline, which is retried). ``max_response_bytes``
+    time fails with a ``TransportError`` at the deadline, which is retried; the deadline is checked
+    after every read of the body, so an attempt ends at most one read timeout past it, and the
+    status line and headers are bounded by the read timeout per read). ``max_response_bytes``
     caps an answer's body: a larger one fails with ``AnswerTooLargeError`` as soon as the cap is
     passed, without reading the rest. Credentials must be header-safe (printable ASCII, no spaces or
     line breaks) and the URLs must not carry ``user:password@``: both are refused here, naming the

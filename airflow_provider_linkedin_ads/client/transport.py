@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 import urllib3.exceptions
@@ -71,6 +71,7 @@ _MESSAGE_PREVIEW = 300
 #: Bytes asked for per read of a body; ``read1`` returns what has arrived, so the deadline is checked
 #: after every network read however slowly the bytes come.
 _READ_CHUNK = 64 * 1024
+_FALLBACK_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ class Transport:
         chunks: list[bytes] = []
         size = 0
         raw = response.raw
+        read = _reader(raw)
         while True:
             if self._monotonic() > deadline:
                 raise TransportError(
@@ -262,7 +264,7 @@ class Transport:
                     f"({size:,} bytes read); the server is too slow or dripping the body"
                 )
             try:
-                data = raw.read1(_READ_CHUNK, decode_content=True)
+                data = read()
             except (urllib3.exceptions.HTTPError, OSError) as err:
                 wrapped = _as_requests_error(err)  # what requests' own body reading would raise
                 raise _no_answer(target, wrapped) from wrapped
@@ -272,6 +274,18 @@ class Transport:
             if size > self._cap:
                 raise _too_large(target, self._cap, f"passed {self._cap:,} bytes; reading stopped")
             chunks.append(data)
+
+
+def _reader(raw: Any) -> Callable[[], bytes]:
+    """Return a call reading the next piece of the decoded body.
+
+    ``read1`` (urllib3 >= 2.3) returns whatever has arrived, so the deadline is checked after every
+    network read. Older urllib3 has only ``read(amt)``, which waits for ``amt`` bytes: a smaller
+    piece keeps the deadline checks frequent there.
+    """
+    if hasattr(raw, "read1"):
+        return lambda: bytes(raw.read1(_READ_CHUNK, decode_content=True))
+    return lambda: bytes(raw.read(_FALLBACK_CHUNK, decode_content=True))
 
 
 def _as_requests_error(err: BaseException) -> requests.RequestException:

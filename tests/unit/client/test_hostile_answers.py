@@ -235,3 +235,19 @@ def test_documented_irregular_rows_land_and_are_counted_in_the_summary(
         in summary.warnings
     )
     assert "1 identical duplicate row(s) in one answer (dropped)" in summary.warnings
+
+
+def test_the_body_reader_falls_back_to_small_reads_without_read1() -> None:
+    from airflow_provider_linkedin_ads.client import transport
+
+    class OldRaw:  # urllib3 < 2.3: read(amt) only
+        def __init__(self) -> None:
+            self.asked: list[int] = []
+
+        def read(self, amt: int, decode_content: bool) -> bytes:
+            self.asked.append(amt)
+            return b""
+
+    raw = OldRaw()
+    assert transport._reader(raw)() == b""
+    assert raw.asked == [transport._FALLBACK_CHUNK]
