@@ -113,3 +113,22 @@ def test_test_connection_names_a_redirect(set_connection, canary):
     assert message.startswith("Redirected: a proxy or sign-on page answered instead of LinkedIn")
     assert "sso.example.com" in message
     assert "ST-9" not in message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"access_token": "{canary}\r\nX-Injected: 1"}, id="crlf-access-token"),
+        pytest.param(
+            {"access_token": "ok", "api_base_url": "http://user:{canary}@127.0.0.1:9/rest"}, id="user-info"
+        ),
+    ],
+)
+def test_test_connection_never_shows_a_refused_secret(set_connection, canary, extra):
+    secret = canary("secret")
+    set_connection(extra={key: value.format(canary=secret) for key, value in extra.items()})
+    ok, message = LinkedInAdsHook().test_connection()
+    assert ok is False
+    assert message.startswith("Configuration error")
+    assert secret not in message
+    assert secret.encode("unicode_escape").decode() not in message
