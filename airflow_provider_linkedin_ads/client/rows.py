@@ -251,38 +251,40 @@ class ChunkJoin:
     def _checked(
         self, parsed: list[tuple[RowKey, tuple[RowValue, ...]]], *, dated: bool, window: DateRange | None
     ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
-        """Refuse keyless, conflicting and out-of-window rows; drop identical duplicates (counted)."""
+        """Refuse keyless, conflicting and out-of-window rows; drop identical duplicates (counted).
+
+        One pass, one dict operation per row; the list is returned as it is unless a duplicate was
+        dropped, so a regular answer costs no copy.
+        """
+        first, last = (window.start, window.end) if window is not None else (dt.date.min, dt.date.max)
         widened = _widened(window, self._granularity) if window is not None else None
         seen: dict[RowKey, tuple[RowValue, ...]] = {}
-        kept: list[tuple[RowKey, tuple[RowValue, ...]]] = []
-        outside = duplicates = 0
-        for key, values in parsed:
+        dropped: set[int] = set()
+        outside = 0
+        for index, (key, values) in enumerate(parsed):
             start, end, pivots = key
-            if dated and (start is None or end is None):
-                raise RestliError("an element has no dateRange although dateRange was requested")
             beyond = False
-            if (
-                window is not None
-                and start is not None
-                and end is not None
-                and (start < window.start or end > window.end)
-            ):
+            if start is None or end is None:
+                if dated:
+                    raise RestliError("an element has no dateRange although dateRange was requested")
+            elif start < first or end > last:
                 if widened is None or start < widened[0] or end > widened[1]:
                     raise RestliError(f"a row is dated {start}..{end}, outside the requested window")
-                beyond = True  # counted once the row is kept (not for a dropped duplicate)
-            previous = seen.get(key)
-            if previous is not None:
+                beyond = True
+            size = len(seen)
+            previous = seen.setdefault(key, values)
+            if len(seen) == size:  # the key was already there: a duplicate
                 if previous != values:
                     raise RestliError(
                         f"two rows for {start}..{end} {', '.join(pivots)} carry different values"
                     )
-                duplicates += 1
-                continue
-            seen[key] = values
-            kept.append((key, values))
-            outside += int(beyond)
-        self._note(outside, duplicates)
-        return kept
+                dropped.add(index)
+            elif beyond:  # counted for the rows kept, not again for a dropped duplicate
+                outside += 1
+        self._note(outside, len(dropped))
+        if not dropped:
+            return parsed
+        return [item for index, item in enumerate(parsed) if index not in dropped]
 
     def _note(self, outside: int, duplicates: int) -> None:
         if not (outside or duplicates):
