@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -41,7 +45,6 @@ from tests.unit.client.raw_server import drip, raw_server, silent
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from tests.reliability.conftest import AirflowRuns
 
@@ -219,16 +222,29 @@ def test_a_redirect_fails_the_task_and_leaves_the_previous_file_byte_identical(
 
     scripted.reset()
     scripted.default(ANALYTICS, Reply(302, "", headers={"Location": SSO}))
-    second = airflow_runs.test(dag, logical_date=dt.datetime(2026, 1, 7, tzinfo=dt.UTC))
+    # The failing run through the CLI, as an operator would run it: `airflow dags test`.
+    airflow = Path(sys.executable).parent / "airflow"
+    result = subprocess.run(
+        [str(airflow), "dags", "test", DAG_ID, "2026-01-07"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"},
+    )
+    output = result.stdout + result.stderr
 
-    assert str(airflow_runs.task_instance(second, "report").state) == "failed"
+    assert "RedirectError" in output, output[-4000:]
+    assert "sso.example.com" in output
+    assert "ST-1" not in output  # the Location's query (an SSO ticket) is never shown
     assert len(scripted.requests_to(ANALYTICS)) == 1  # a redirect is not retried
     assert sorted(path.name for path in out.iterdir()) == ["report.jsonl"]  # no temporary left either
     replaced = (out / "report.jsonl").read_bytes() != landed
     FIGURES.file_replaced(replaced)
     assert not replaced
     FIGURES.scenario(
-        f"302 redirect in a real DAG run: task failed after 1 call, previous {len(landed)}-byte file byte-identical"
+        f"302 redirect in a real `airflow dags test` run: task failed with RedirectError after 1 call, "
+        f"previous {len(landed)}-byte file byte-identical"
     )
 
 
