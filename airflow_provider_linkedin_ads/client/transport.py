@@ -243,9 +243,12 @@ class Transport:
             raise _no_answer(target, err) from err
         try:
             body = self._read_body(response, deadline, target)
-        finally:
-            response.close()  # an unread rest (over the cap, past the deadline) is dropped, not pooled
-        response._content = body  # requests' own slot for a body read in full
+        except BaseException:
+            response.close()  # the unread rest (over the cap, past the deadline): the connection is dropped
+            raise
+        response._content = body  # requests' own slots for a body read in full ...
+        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
+        response.close()  # ... so closing only hands the connection back to the pool
         return response
 
     def _read_body(self, response: requests.Response, deadline: float, target: str) -> bytes:

@@ -275,7 +275,7 @@ def test_bounded_waits() -> None:
             pytest.raises(TransportError),
         ):
             client.get("adAnalytics", [("q", "analytics")])
-    assert server.counter.connections == 2
+    assert 1 <= server.counter.connections <= 2  # never the 8 attempts the policy allows
     FIGURES.bounded_wait(
         f"silent server, read timeout 0.3 s, max_total_wait 0.5 s, 8 attempts allowed -> "
         f"{server.counter.connections} attempts"

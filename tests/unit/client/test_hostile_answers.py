@@ -170,7 +170,7 @@ def test_a_silent_server_cannot_hold_a_call_past_max_total_wait(clock: FakeClock
         with LinkedInAdsClient(config, sleep=sleeper, clock=clock) as client, pytest.raises(TransportError):
             client.get("adAnalytics", [("q", "analytics")])
         # Each attempt spends its 0.3 s read timeout: the 0.5 s budget allows two, not eight.
-        assert server.counter.connections == 2
+        assert 1 <= server.counter.connections <= 2  # 1 only when a loaded machine slows the first attempt
 
 
 def test_retry_after_zero_gets_the_backoff_floor(
