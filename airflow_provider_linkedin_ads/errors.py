@@ -8,8 +8,11 @@ exceptions, never on their message text.
     LinkedInAdsError                     base; everything the package raises derives from it
     ├── ConfigurationError               bad or missing connection fields / arguments (.argument)
     │   └── ReportValidationError        request breaks a LinkedIn rule, caught before sending (.rule)
-    ├── RestliError                      value cannot be encoded, or text cannot be decoded (.position)
-    ├── AuthenticationError              token exchange failed, or a 401 persists after one refresh
+    ├── RestliError                      value cannot be encoded, or text cannot be decoded (.position);
+    │   │                                also a 2xx answer that is no report (no elements list, bad rows)
+    │   └── AnswerTooLargeError          answer body above ClientConfig.max_response_bytes (.limit)
+    ├── AuthenticationError              token exchange failed (OAuth error, header-unsafe token)
+    │   └── UnauthorizedError            a 401 answer persisting after one refresh; also an APIError
     ├── TransportError                   connection reset, timeout, TLS EOF, cut body (cause kept)
     ├── TruncatedReportError             one day x one entity still returns 15,000 rows
     └── APIError                         .status, .code, .service_error_code, .input_errors, .request_summary
@@ -18,14 +21,17 @@ exceptions, never on their message text.
         ├── NotFoundError                404 NOT_FOUND
         ├── RequestTooLongError          414 REQUEST_URI_TOO_LONG
         ├── VersionNotActiveError        426 NONEXISTENT_VERSION (.requested_version)
+        ├── RedirectError                3xx: a proxy or SSO redirect; never followed (.location_host)
         ├── RateLimitError               429 TOO_MANY_REQUESTS (.retry_after)
         │   ├── ThrottledError           short window: retried with backoff
         │   ├── DataThrottleError        45 M metric values / 5 min: retried after >= 330 s
         │   └── DailyQuotaExceededError  DAY window: never retried in-process (.resets_at)
         └── ServerError                  5xx, including non-JSON gateway bodies
 
-``AuthenticationError`` is also raised for 401 answers; it then carries ``.status`` and
-``.service_error_code`` too. No exception message or ``repr`` ever contains a token.
+A 401 answer raises :class:`UnauthorizedError`, which is both an ``AuthenticationError`` and an
+``APIError`` (so ``except APIError`` catches it), with ``.status`` 401, ``.code`` and
+``.service_error_code``. ``AuthenticationError`` itself is a failed token exchange. No exception
+message or ``repr`` ever contains a token.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIError",
+    "AnswerTooLargeError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -49,6 +56,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ReportValidationError",
     "RequestSummary",
     "RequestTooLongError",
@@ -57,6 +65,7 @@ __all__ = [
     "ThrottledError",
     "TransportError",
     "TruncatedReportError",
+    "UnauthorizedError",
     "VersionNotActiveError",
 ]
 
@@ -105,6 +114,19 @@ class RestliError(LinkedInAdsError, ValueError):
     def __init__(self, message: str, *, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class AnswerTooLargeError(RestliError):
+    """An answer's body is larger than ``ClientConfig.max_response_bytes``; reading stopped there.
+
+    Not retried: the same request would send the same body again.
+
+    :param limit: the cap in bytes that was exceeded.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class TransportError(LinkedInAdsError):
@@ -179,7 +201,7 @@ class RequestSummary:
 
 
 class AuthenticationError(LinkedInAdsError):
-    """Credentials were refused: token exchange failed or a 401 persisted after one refresh.
+    """Credentials were refused: the token exchange failed (a 401 answer is :class:`UnauthorizedError`).
 
     :param status: HTTP status of the refusing answer, when there was one.
     :param code: LinkedIn ``code`` or OAuth ``error`` value.
@@ -296,8 +318,50 @@ class DailyQuotaExceededError(RateLimitError):
         self.resets_at = resets_at
 
 
+class RedirectError(APIError):
+    """HTTP 3xx: LinkedIn never redirects API calls, so a proxy or SSO page answered; never followed.
+
+    The message names the ``Location`` host (never its path or query, which may carry a ticket).
+    Not retried: a redirect does not go away by asking again.
+
+    :param location_host: the host of the ``Location`` header, or ``None`` when there was none.
+    """
+
+    def __init__(self, message: str, *, location_host: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location_host = location_host
+
+
 class ServerError(APIError):
     """HTTP 5xx, or an error body that is not JSON (gateway HTML); retried."""
+
+
+class UnauthorizedError(AuthenticationError, APIError):  # type: ignore[misc]  # .status: always an int
+    """HTTP 401: LinkedIn refused the access token (after the one refresh the client allows).
+
+    Both an :class:`AuthenticationError` and an :class:`APIError`: ``except APIError`` catches it,
+    and ``.status`` is always 401.
+
+    .. code-block:: python
+
+        try:
+            hook.analytics(pivot="CAMPAIGN", ...)
+        except UnauthorizedError as err:
+            print(err.status, err.service_error_code)  # 401 65601 (revoked)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 401,
+        code: str | None = None,
+        service_error_code: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        APIError.__init__(
+            self, message, status=status, code=code, service_error_code=service_error_code, **kwargs
+        )
 
 
 def _opt_str(value: object) -> str | None:

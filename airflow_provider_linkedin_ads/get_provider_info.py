@@ -34,6 +34,8 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "api_version": "YYYYMM, e.g. 202608",
         "api_base_url": _DEFAULT_API_BASE_URL,
         "token_url": _DEFAULT_TOKEN_URL,
+        "attempt_timeout": "300 (seconds per attempt, connect to last byte)",
+        "max_response_bytes": "67108864 (64 MiB)",
     },
 }
 
@@ -65,6 +67,17 @@ CONN_FIELDS: dict[str, Any] = {
         "label": "Token URL",
         "description": "Override of the OAuth token endpoint. http:// is accepted for loopback hosts only.",
         "schema": {"type": _NULLABLE_STRING},
+    },
+    "attempt_timeout": {
+        "label": "Attempt timeout (s)",
+        "description": "Longest time one API attempt may take, connect to last byte of the answer. "
+        "Empty: 300 seconds.",
+        "schema": {"type": _NULLABLE_STRING, "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+    },
+    "max_response_bytes": {
+        "label": "Largest answer (bytes)",
+        "description": "An answer larger than this fails without being read to its end. Empty: 67108864 (64 MiB).",
+        "schema": {"type": _NULLABLE_STRING, "pattern": r"^[0-9]+$"},
     },
 }
 

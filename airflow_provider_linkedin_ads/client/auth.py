@@ -2,13 +2,20 @@
 
 .. code-block:: text
 
-    token()            cached token; refreshed first when it expires within REFRESH_MARGIN_SECONDS
+    token()            cached token; refreshed first when it expires within the margin:
+                       min(REFRESH_MARGIN_SECONDS, half its lifetime), and never sooner than
+                       MIN_TOKEN_REUSE_SECONDS after it was minted (a short expires_in must not
+                       make every call ask the token endpoint again)
     refresh refused    remembered: later refreshes fail at once, without asking the token endpoint again
-    401 on a call      access-token-only mode            -> AuthenticationError at once
-                       body not about the token          -> AuthenticationError at once
+    401 on a call      (UnauthorizedError, whatever the body: JSON or an edge's HTML page)
+                       access-token-only mode            -> UnauthorizedError at once
+                       body not about the token          -> UnauthorizedError at once
                        token minted moments ago          -> wait after_refresh_wait, retry once
                        otherwise                         -> refresh once (all threads share it), retry
-                       still 401                         -> AuthenticationError telling what to fix
+                       still 401                         -> UnauthorizedError telling what to fix
+    token endpoint     3xx / 5xx / 429 -> RedirectError / ServerError / RateLimitError; an OAuth
+                       error body -> AuthenticationError; a token that is not header-safe ->
+                       AuthenticationError (never holding the value)
 
 Tokens travel only in the ``Authorization`` header and the token-endpoint body: never in a URL, a
 log line, an exception message or a ``repr``.
@@ -22,8 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_linkedin_ads.client.config import check_header_safe
 from airflow_provider_linkedin_ads.client.responses import decode_json, error_from_response, preview
-from airflow_provider_linkedin_ads.errors import AuthenticationError
+from airflow_provider_linkedin_ads.errors import AuthenticationError, ConfigurationError, UnauthorizedError
 
 if TYPE_CHECKING:
     import logging
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FRESH_TOKEN_SECONDS",
+    "MIN_TOKEN_REUSE_SECONDS",
     "REFRESHABLE_CODES",
     "REFRESHABLE_SERVICE_ERROR_CODES",
     "REFRESH_MARGIN_SECONDS",
@@ -48,6 +57,9 @@ __all__ = [
 
 #: Refresh this long before the access token's announced expiry.
 REFRESH_MARGIN_SECONDS = 300.0
+#: A minted token is used at least this long, whatever its ``expires_in`` (a floor against a token
+#: endpoint announcing 0 or a few seconds: at worst the stale token gets a 401 and one refresh).
+MIN_TOKEN_REUSE_SECONDS = 10.0
 #: A token minted this recently may still be unknown to LinkedIn's edge (a 401 "revoked").
 FRESH_TOKEN_SECONDS = 60.0
 #: Warn when the refresh token expires within this many days.
@@ -67,6 +79,16 @@ class _Token:
     value: str = field(repr=False)
     expires_at: float | None = None  # POSIX seconds; None: unknown (a configured access token)
     minted_at: float | None = None  # POSIX seconds; None: not obtained by this process
+    refresh_at: float | None = None  # POSIX seconds from which a new token is fetched first
+
+
+def _refresh_at(now: float, expires_in: float | None) -> float | None:
+    """When to replace a token minted at ``now``: the margin shrinks for short lifetimes, with a floor."""
+    if expires_in is None:
+        return None
+    lifetime = max(expires_in, 0.0)
+    margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
+    return now + max(lifetime - margin, MIN_TOKEN_REUSE_SECONDS)
 
 
 def is_token_rejection(error: AuthenticationError) -> bool:
@@ -91,7 +113,7 @@ def read_oauth_answer(response: requests.Response, *, action: str, now: float) -
     :raises AuthenticationError: for an OAuth error body (``invalid_grant``, ``invalid_request``...).
     :raises ServerError | RateLimitError | TransportError: for transient failures, which are retried.
     """
-    if response.ok:
+    if 200 <= response.status_code < 300:  # a 3xx (SSO page) is not a token answer
         return decode_json(response.content, response.status_code)
     body = _json_object(response)
     if response.status_code in (400, 401) and body is not None and "error" in body:
@@ -110,7 +132,7 @@ def read_oauth_answer(response: requests.Response, *, action: str, now: float) -
 def _json_object(response: requests.Response) -> Mapping[str, Any] | None:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, Mapping) else None
 
@@ -204,6 +226,8 @@ class TokenProvider:
         return AuthFlow(self, sleep=sleep, after_refresh_wait=after_refresh_wait)
 
     def _due(self, token: _Token) -> bool:
+        if token.refresh_at is not None:
+            return self._clock() >= token.refresh_at
         return token.expires_at is not None and self._clock() >= token.expires_at - REFRESH_MARGIN_SECONDS
 
     def _refresh_locked(self) -> _Token:
@@ -243,14 +267,21 @@ class TokenProvider:
         value = answer.get("access_token")
         if not isinstance(value, str) or not value:
             raise AuthenticationError("LinkedIn's token endpoint answered without an access_token")
-        self._announce(value)
+        self._announce(value)  # masked first: even a refused token must never show in a log
+        _check_received(value, "access_token")
         new_refresh = answer.get("refresh_token")
         if isinstance(new_refresh, str) and new_refresh and new_refresh != self._refresh_token:
             self._announce(new_refresh)
+            _check_received(new_refresh, "refresh_token")
             self._refresh_token = new_refresh
         self._warn_refresh_expiry(answer.get("refresh_token_expires_in"), now)
         expires_in = _seconds(answer.get("expires_in"))
-        return _Token(value, None if expires_in is None else now + expires_in, minted_at=now)
+        return _Token(
+            value,
+            None if expires_in is None else now + expires_in,
+            minted_at=now,
+            refresh_at=_refresh_at(now, expires_in),
+        )
 
     def _announce(self, secret: str) -> None:
         if self._on_new_token is not None:
@@ -267,6 +298,17 @@ class TokenProvider:
             expires.strftime("%Y-%m-%d %H:%M"),
             _REAUTHORISE,
         )
+
+
+def _check_received(secret: str, name: str) -> None:
+    """Refuse a token the endpoint sent that cannot travel in a header; the value is never shown."""
+    try:
+        check_header_safe(secret, argument=name)
+    except ConfigurationError:
+        raise AuthenticationError(
+            f"LinkedIn's token endpoint answered with an {name} holding characters not allowed in an HTTP "
+            "header (a line break, space or control character); check token_url points at LinkedIn"
+        ) from None
 
 
 def _seconds(value: object) -> float | None:
@@ -288,9 +330,7 @@ class AuthFlow:
         while True:
             try:
                 return send(token)
-            except AuthenticationError as err:
-                if err.status != 401:
-                    raise
+            except UnauthorizedError as err:
                 token = flow.on_unauthorized(token, err)  # raises when nothing is left to try
     """
 
@@ -307,19 +347,20 @@ class AuthFlow:
         """Return the token to send first."""
         return self._provider.current()
 
-    def on_unauthorized(self, used: str, error: AuthenticationError) -> str:
+    def on_unauthorized(self, used: str, error: UnauthorizedError) -> str:
         """Decide how to continue after ``used`` got a 401; return the token to retry with.
 
         :raises AuthenticationError: when a retry cannot help; the message says what to fix.
         """
         if not self._provider.can_refresh:
-            raise AuthenticationError(
+            raise UnauthorizedError(
                 f"LinkedIn refused the access token ({_describe(error)}) and there is no refresh token "
                 "to get a new one: set a new access token in the connection extra access_token, or "
                 "configure client id (login), client secret (password) and the extra refresh_token.",
-                status=error.status,
+                status=error.status or 401,
                 code=error.code,
                 service_error_code=error.service_error_code,
+                request_summary=error.request_summary,
             ) from error
         if not is_token_rejection(error):
             raise error
@@ -331,12 +372,13 @@ class AuthFlow:
         if not self._refreshed:
             self._refreshed = True
             return self._provider.refresh(used)
-        raise AuthenticationError(
+        raise UnauthorizedError(
             f"LinkedIn still refuses a freshly refreshed access token ({_describe(error)}): the "
             f"member's authorisation is no longer valid; {_REAUTHORISE}.",
-            status=error.status,
+            status=error.status or 401,
             code=error.code,
             service_error_code=error.service_error_code,
+            request_summary=error.request_summary,
         ) from error
 
 

@@ -37,10 +37,10 @@ from airflow_provider_linkedin_ads.client.transport import (
     should_tunnel,
 )
 from airflow_provider_linkedin_ads.errors import (
-    AuthenticationError,
     ConfigurationError,
     RequestSummary,
     RequestTooLongError,
+    UnauthorizedError,
 )
 from airflow_provider_linkedin_ads.restli import build_query
 from airflow_provider_linkedin_ads.versions import check_version
@@ -82,6 +82,8 @@ class LinkedInAdsClient:
     :param config: resolved configuration, secrets included.
     :param sleep: how to wait (retries, after-refresh pause); tests inject a recorder.
     :param clock: POSIX time source (token expiry, ``Retry-After`` dates, quota resets).
+    :param monotonic: monotonic time source of the attempt deadline and the call's total budget
+        (``RetryPolicy.max_total_wait``); tests inject a fake one.
     :param session: a ``requests.Session`` to use instead of the client's own pooled one; the
         client then leaves closing it to the caller.
     :param logger: where retries and warnings go; never receives a token.
@@ -105,6 +107,7 @@ class LinkedInAdsClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         session: requests.Session | None = None,
         logger: logging.Logger | None = None,
         on_new_token: Callable[[str], None] | None = None,
@@ -115,7 +118,7 @@ class LinkedInAdsClient:
         self._log = logger or logging.getLogger(__name__)
         self._owns_session = session is None
         self._session = session if session is not None else build_session(config)
-        self._transport = Transport(self._session, config)
+        self._transport = Transport(self._session, config, monotonic=monotonic)
         self._stats = StatsRecorder()
         self._tokens = TokenProvider(
             config,
@@ -126,7 +129,11 @@ class LinkedInAdsClient:
             on_refresh=self._stats.count_refresh,
         )
         self._retry = RetryRunner(
-            config.retry, sleep=sleep, logger=self._log, on_retry=self._stats.count_retry
+            config.retry,
+            sleep=sleep,
+            logger=self._log,
+            on_retry=self._stats.count_retry,
+            monotonic=monotonic,
         )
         today = dt.datetime.fromtimestamp(clock(), tz=dt.UTC).date()
         for warning in check_version(config.api_version, today):
@@ -262,15 +269,13 @@ class LinkedInAdsClient:
         while True:  # bounded: the flow raises once it has waited and refreshed
             try:
                 return self._exchange(request, token, summary)
-            except AuthenticationError as err:
-                if err.status != 401:
-                    raise
+            except UnauthorizedError as err:
                 token = flow.on_unauthorized(token, err)
 
     def _exchange(self, request: OutgoingRequest, token: str, summary: RequestSummary) -> dict[str, Any]:
         self._stats.count_call(tunnelled=request.tunnelled)
         response = self._transport.send(request, api_headers(token, self._config.api_version))
-        if response.ok:
+        if 200 <= response.status_code < 300:  # not response.ok, which lets a 3xx pass as success
             return decode_json(response.content, response.status_code)
         raise error_from_response(
             response, requested_version=self._config.api_version, summary=summary, now=self._clock()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_linkedin_ads.client.responses import elements_of
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 from airflow_provider_linkedin_ads.models import normalize_urn, urn_id
 
@@ -174,7 +175,7 @@ def _pages(
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
         answer = client.get(resource, [*params, ("pageSize", page_size), ("pageToken", token)])
-        entities.extend(_elements(answer, resource))
+        entities.extend(elements_of(answer, resource=resource))  # the finders' one check
         token = _next_token(answer)
         if token is None:
             return entities
@@ -184,13 +185,6 @@ def _pages(
             )
         seen.add(token)
     raise LinkedInAdsError(f"{resource}: more than {MAX_PAGES} pages; stopped listing")
-
-
-def _elements(answer: dict[str, Any], resource: str) -> list[dict[str, Any]]:
-    elements = answer.get("elements")
-    if not isinstance(elements, list) or not all(isinstance(item, dict) for item in elements):
-        raise LinkedInAdsError(f"{resource} answered without an 'elements' list of objects")
-    return elements
 
 
 def _next_token(answer: dict[str, Any]) -> str | None:

@@ -250,6 +250,10 @@ class PlanRunner:
                 yield from self._flush(flushed)
                 flushed += 1
 
+    def answer_warnings(self) -> tuple[str, ...]:
+        """Irregular rows LinkedIn is documented to send, kept or dropped, counted (summary warnings)."""
+        return self._parser.warnings()
+
     def _segment(self, index: int) -> _Segment:
         segment = self._segments[index]
         if segment is None:  # pragma: no cover -- a flushed segment never gets work
@@ -280,7 +284,8 @@ class PlanRunner:
         elements = self._fetcher.fetch(
             params, fields=len(task.chunk.fields), estimate_rows=task.estimate_rows
         )
-        return _Outcome(self._parser.parse(task.chunk, elements), capped=len(elements) >= self._cap)
+        parsed = self._parser.parse(task.chunk, elements, window=task.window)
+        return _Outcome(parsed, capped=len(elements) >= self._cap)
 
     def _handle(self, task: Task, outcome: _Outcome) -> None:
         self.calls_done += 1

@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_linkedin_ads.errors import RequestSummary, RestliError, TransportError
+from airflow_provider_linkedin_ads.client.responses import elements_of
+from airflow_provider_linkedin_ads.errors import RequestSummary, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -114,10 +115,11 @@ class Fetcher:
         except BaseException:
             reservation.settle(None)  # unknown outcome: keep the reservation's cost
             raise
-        elements = answer.get("elements", [])
-        if not isinstance(elements, list):
+        try:
+            elements = elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
+        except BaseException:
             reservation.settle(None)
-            raise RestliError("adAnalytics answer has no elements list")
+            raise
         cost = fields * len(elements)
         reservation.settle(cost)
         with self._lock:

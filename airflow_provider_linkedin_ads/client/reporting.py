@@ -244,7 +244,7 @@ class ReportRun:
             budget_wait_seconds=fetcher.budget_wait_seconds,
             date_range_covered=self._covered(runner),
             wall_time_seconds=seconds,
-            warnings=tuple(str(warning) for warning in self.warnings),
+            warnings=(*(str(warning) for warning in self.warnings), *runner.answer_warnings()),
         )
 
     def _covered(self, runner: PlanRunner) -> DateRange:

@@ -6,11 +6,14 @@ there (``linkedin-api.md`` 10.2). Everything downstream branches on the exceptio
 
 .. code-block:: text
 
-    2xx, JSON object (or empty)     -> dict
-    2xx, anything else              -> TransportError (a body cut mid-way)
+    2xx, JSON object (or empty)     -> dict; a finder's answer must then hold an ``elements`` list
+                                       (elements_of), else RestliError: {} or 204 is no report
+    2xx, JSON cut at the end        -> TransportError (a body cut mid-way; retried)
+    2xx, any other non-object JSON  -> RestliError (malformed or absurdly nested; not retried)
+    3xx (any body)                  -> RedirectError (.location_host; never followed, not retried)
+    401 (any body, HTML too)        -> UnauthorizedError (.status, .code, .service_error_code)
     non-JSON error body             -> ServerError (gateway HTML), except 414 and 429
     400 / 403 / 404 / 414           -> BadRequestError / PermissionDeniedError / NotFoundError / RequestTooLongError
-    401                             -> AuthenticationError (.status, .code, .service_error_code)
     426                             -> VersionNotActiveError (.requested_version)
     429                             -> classify_429(): DataThrottleError / DailyQuotaExceededError / ThrottledError
     5xx                             -> ServerError
@@ -24,6 +27,7 @@ import email.utils
 import json
 import math
 import re
+import urllib.parse
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,7 +35,6 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_linkedin_ads.client.config import DEFAULT_API_VERSION
 from airflow_provider_linkedin_ads.errors import (
     APIError,
-    AuthenticationError,
     BadRequestError,
     DailyQuotaExceededError,
     DataThrottleError,
@@ -40,10 +43,13 @@ from airflow_provider_linkedin_ads.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     RequestTooLongError,
+    RestliError,
     ServerError,
     ThrottledError,
     TransportError,
+    UnauthorizedError,
     VersionNotActiveError,
 )
 
@@ -55,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = [
     "classify_429",
     "decode_json",
+    "elements_of",
     "error_from_answer",
     "error_from_response",
     "next_utc_midnight",
@@ -73,6 +80,9 @@ _BY_STATUS: Mapping[int, type[APIError]] = {
 }
 # Statuses whose meaning does not depend on the body: LinkedIn's edge may answer them in plain text.
 _STATUS_WINS_OVER_BODY = frozenset({414, 429})
+# What a body cut inside a value leaves at the point where decoding failed.
+_JSON_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+_NUMBER_FRAGMENT = re.compile(r"-?[0-9.eE+-]{0,40}")
 _DATA_THROTTLE_MARKERS = ("45 million", "data request limit")
 # "APPLICATION_AND_MEMBER DAY limit", "APPLICATION DAY limit", "MEMBER_DAY": DAY not inside a word.
 _DAY_WINDOW = re.compile(r"(?<![A-Za-z])DAY(?![A-Za-z])")
@@ -149,25 +159,74 @@ def preview(text: str) -> str:
 
 
 def decode_json(content: bytes, status: int) -> dict[str, Any]:
-    """Decode a successful answer; an empty body is ``{}``.
+    """Decode a successful answer; an empty body is ``{}`` (a finder's caller then refuses it).
 
     JSON numbers with a fraction become :class:`~decimal.Decimal`, never ``float``: LinkedIn's
     BigDecimal metrics normally arrive as strings, but if one arrives as a number its digits must
     survive. The report engine converts ``double`` metrics to ``float`` by their catalogue type.
 
-    :raises TransportError: when the body is not a JSON object (typically cut mid-body).
+    Retry semantics follow where decoding failed: a body that breaks off at its end was cut in
+    transit and is worth asking for again; a complete body that is malformed, nested beyond
+    Python's recursion limit, or not a JSON object would come back the same, so it is not retried.
+
+    :raises TransportError: when the JSON ends early (typically cut mid-body).
+    :raises RestliError: for any other undecodable body.
     """
     if not content.strip():
         return {}
     try:
         data = json.loads(content, parse_float=Decimal)
-    except ValueError as err:  # includes UnicodeDecodeError
-        raise TransportError(
-            f"HTTP {status} answer is not valid JSON (cut mid-body?): {preview(content.decode('utf-8', 'replace'))}"
-        ) from err
+    except RecursionError:
+        raise RestliError(f"HTTP {status} answer is JSON nested too deeply to decode") from None
+    except UnicodeDecodeError as err:
+        if err.end >= len(content) - 3:  # a multi-byte character cut at the end
+            raise TransportError(
+                f"HTTP {status} answer ends inside a UTF-8 character (cut mid-body?)"
+            ) from err
+        raise RestliError(f"HTTP {status} answer is not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        if _ends_early(err):
+            raise TransportError(
+                f"HTTP {status} answer is not valid JSON (cut mid-body?): {preview(err.doc)}"
+            ) from err
+        raise RestliError(
+            f"HTTP {status} answer is not valid JSON ({err.msg} at character {err.pos}): {preview(err.doc)}",
+            position=err.pos,
+        ) from None
+    except ValueError as err:  # a number too long to convert, and the like
+        raise RestliError(f"HTTP {status} answer cannot be decoded ({type(err).__name__})") from None
     if not isinstance(data, dict):
-        raise TransportError(f"HTTP {status} answer is JSON but not an object: {type(data).__name__}")
+        raise RestliError(f"HTTP {status} answer is JSON but not an object: {type(data).__name__}")
     return data
+
+
+def _ends_early(err: json.JSONDecodeError) -> bool:
+    """Tell whether decoding failed only because the text stops: in a string, literal or number, or at the end."""
+    rest = err.doc[err.pos :].rstrip()
+    return (
+        err.msg.startswith("Unterminated string")
+        or any(literal.startswith(rest) for literal in _JSON_LITERALS)
+        or _NUMBER_FRAGMENT.fullmatch(rest) is not None
+    )
+
+
+def elements_of(response: Mapping[str, Any], *, resource: str) -> list[dict[str, Any]]:
+    """Return the ``elements`` list of a finder's answer: the one check shared by hook and engine.
+
+    An empty body, ``{}`` or a 204 decodes to a mapping without ``elements``: reading that as
+    "no activity" would land an empty report for an answer that was never one.
+
+    :param response: the decoded answer.
+    :param resource: the resource, for the message (``"adAnalytics"``).
+    :raises RestliError: when ``elements`` is missing or not a list of objects.
+    """
+    elements = response.get("elements") if isinstance(response, Mapping) else None
+    if not isinstance(elements, list):
+        found = "no 'elements'" if elements is None else f"'elements' of type {type(elements).__name__}"
+        raise RestliError(f"{resource} answered without an 'elements' list ({found}): not a report")
+    if not all(isinstance(item, dict) for item in elements):
+        raise RestliError(f"{resource} answered with an 'elements' list holding a non-object")
+    return elements
 
 
 def error_from_response(
@@ -205,15 +264,22 @@ def error_from_answer(
     :param summary: token-free description of the request, attached to :class:`APIError`.
     :param now: current POSIX time, for ``Retry-After`` dates and a daily quota's reset.
     """
+    if 300 <= status < 400:
+        return _redirect(status, headers, reason, summary)
     body, text = _parse_body(content)
     retry_after = parse_retry_after(_header(headers, "Retry-After"), now)
+    if status == 401:  # whatever the body (JSON or an edge's HTML page): the token was refused
+        return UnauthorizedError(
+            _message(body, text, reason, status),
+            status=status,
+            request_summary=summary,
+            **_body_fields(body or {}),
+        )
     if body is None and status not in _STATUS_WINS_OVER_BODY:
         message = f"non-JSON answer: {preview(text)}"
         return ServerError(message, status=status, request_summary=summary, retry_after=retry_after)
     fields = _body_fields(body or {})
     message = _message(body, text, reason, status)
-    if status == 401:
-        return AuthenticationError(message, status=status, **fields)
     common: dict[str, Any] = {"status": status, "request_summary": summary, "retry_after": retry_after}
     common.update(fields, input_errors=_input_errors(body or {}))
     if status == 426:
@@ -229,6 +295,25 @@ def error_from_answer(
     return kind_by_status(message, **common)
 
 
+def _redirect(
+    status: int, headers: Mapping[str, str], reason: str, summary: RequestSummary | None
+) -> RedirectError:
+    """Build the error of a 3xx, naming the ``Location`` host only (path and query may hold a ticket)."""
+    location = _header(headers, "Location")
+    try:
+        host = urllib.parse.urlsplit(location).hostname if location else None
+    except ValueError:  # a malformed Location (bad IPv6 literal) names no host
+        host = None
+    where = f"to host {host}" if host else "without a usable Location"
+    return RedirectError(
+        f"redirect {where} ({reason or 'no reason given'}): LinkedIn does not redirect API calls, so a proxy "
+        "or single-sign-on page answered instead; check the network path and api_base_url",
+        status=status,
+        request_summary=summary,
+        location_host=host,
+    )
+
+
 def _parse_body(content: bytes) -> tuple[Mapping[str, Any] | None, str]:
     """Return (JSON object or ``None`` when the body is not one, body text); empty is ``{}``."""
     text = content.decode("utf-8", errors="replace")
@@ -236,7 +321,7 @@ def _parse_body(content: bytes) -> tuple[Mapping[str, Any] | None, str]:
         return {}, ""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # an absurdly nested error body is just not JSON to us
         return None, text
     return (data if isinstance(data, Mapping) else None), text
 

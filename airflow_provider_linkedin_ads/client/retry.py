@@ -5,9 +5,12 @@
     retried     TransportError, ServerError, ThrottledError, DataThrottleError
     not retried everything else: DailyQuotaExceededError, 4xx, AuthenticationError, ConfigurationError
     wait        DataThrottleError   -> max(data_throttle_wait, Retry-After capped by max_wait)
-                Retry-After present -> Retry-After, capped by max_wait
+                Retry-After > 0     -> Retry-After, capped by max_wait
+                Retry-After <= 0    -> the backoff ceiling min(max_wait, initial_wait * 2**(n-1)), without
+                                       jitter: "retry now" must not send the attempts back to back
                 otherwise           -> exponential with full jitter: uniform(0, min(max_wait, initial_wait * 2**(n-1)))
-    stop        after max_attempts, or when the next wait would push the total past max_total_wait
+    stop        after max_attempts, or when the time spent so far (attempts and waits, on a monotonic
+                clock) plus the next wait would pass max_total_wait
     at the end  the last error is re-raised unchanged (reraise=True)
 
 Works with ``tenacity>=8.3``: the wait is a plain callable (no ``wait_exception``), and the wait and
@@ -18,6 +21,7 @@ which a tenacity version evaluates them.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
@@ -74,20 +78,34 @@ def backoff_wait(
     capped = None if retry_after is None else min(retry_after, policy.max_wait)
     if isinstance(error, DataThrottleError):
         return max(policy.data_throttle_wait, capped or 0.0)
-    if capped is not None:
-        return max(0.0, capped)
     exponent = min(max(attempt - 1, 0), _MAX_EXPONENT)
     ceiling = min(policy.max_wait, policy.initial_wait * 2.0**exponent)
+    if capped is not None:
+        return capped if capped > 0 else ceiling  # 0 or negative: the floor, not back-to-back calls
     return min(ceiling, max(0.0, jitter(0.0, ceiling)))
 
 
 class _WaitPlan:
     """Per-call memo: the wait of attempt *n* is computed once and shared by ``wait`` and ``stop``."""
 
-    def __init__(self, policy: RetryPolicy, jitter: Jitter) -> None:
+    def __init__(self, policy: RetryPolicy, jitter: Jitter, monotonic: Callable[[], float]) -> None:
         self._policy = policy
         self._jitter = jitter
+        self._monotonic = monotonic
         self._planned: dict[int, float] = {}
+        self.busy = 0.0  # seconds spent inside attempts so far
+
+    def timed(self, fn: Callable[[], T]) -> Callable[[], T]:
+        """Wrap one attempt so its duration counts toward the call's total budget."""
+
+        def attempt() -> T:
+            started = self._monotonic()
+            try:
+                return fn()
+            finally:
+                self.busy += max(0.0, self._monotonic() - started)
+
+        return attempt
 
     def wait(self, state: tenacity.RetryCallState) -> float:
         attempt = state.attempt_number
@@ -97,12 +115,16 @@ class _WaitPlan:
         return self._planned[attempt]
 
     def total_wait(self, state: tenacity.RetryCallState) -> float:
-        """Seconds waited so far plus the wait planned after the current attempt."""
-        return state.idle_for + self.wait(state)
+        """Seconds spent in attempts and waits so far, plus the wait planned after the current attempt.
+
+        Attempts are timed on the monotonic clock and waits counted as planned, so the budget holds
+        whether ``sleep`` really sleeps or (in tests) only records.
+        """
+        return self.busy + state.idle_for + self.wait(state)
 
 
 class _StopAfterTotalWait(stop_base):
-    """Stop when the next wait would push the call's total waiting past ``max_total_wait``."""
+    """Stop when the next wait would push the call's total time (attempts and waits) past ``max_total_wait``."""
 
     def __init__(self, plan: _WaitPlan, max_total_wait: float) -> None:
         self._plan = plan
@@ -120,6 +142,7 @@ class RetryRunner:
     :param logger: receives one warning per retry, naming the reason.
     :param on_retry: called with the error type name of every retry (statistics).
     :param jitter: randomness of the exponential backoff.
+    :param monotonic: clock timing the attempts for ``max_total_wait`` (tests inject a fake one).
 
     .. code-block:: python
 
@@ -135,12 +158,14 @@ class RetryRunner:
         logger: logging.Logger,
         on_retry: Callable[[str], None] | None = None,
         jitter: Jitter = random.uniform,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._policy = policy
         self._sleep = sleep
         self._log = logger
         self._on_retry = on_retry
         self._jitter = jitter
+        self._monotonic = monotonic
 
     def call(
         self,
@@ -157,7 +182,7 @@ class RetryRunner:
             (the report engine re-reserves its metric-value budget there).
         :raises LinkedInAdsError: the last error, unchanged, when retries are exhausted.
         """
-        plan = _WaitPlan(self._policy, self._jitter)
+        plan = _WaitPlan(self._policy, self._jitter, self._monotonic)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(RETRYABLE_ERRORS),
             wait=plan.wait,
@@ -169,7 +194,7 @@ class RetryRunner:
             before_sleep=lambda state: self._report(state, plan, describe, on_retry),
             reraise=True,
         )
-        return retrying(fn)
+        return retrying(plan.timed(fn))
 
     def _report(
         self,

@@ -8,6 +8,22 @@ with sign and every digit kept; long as an integer (or an integral number/string
 Chunks are joined on the row key ``(start_date, end_date, pivot values)``, never by position, because
 each chunk's response omits the rows whose requested metrics are all empty.
 
+An answer that would land a wrong file is refused with a :class:`RestliError` naming the window, the
+chunk and the problem (:meth:`ChunkJoin.parse`):
+
+.. code-block:: text
+
+    element without dateRange (when requested)  -> error: two such rows would collapse into one
+    pivotValues entry that is not a string      -> error: LinkedIn sends URNs as strings; a number,
+                                                   object or list is no URN
+    double metric NaN / Infinity                -> error (all formats): a wrong number is worse than none
+    long metric beyond 64 bits (1e400)          -> error
+    two rows, same key, different values        -> error; identical duplicates are dropped (a warning)
+    row dated outside the requested window      -> error for DAILY; for MONTHLY / YEARLY buckets and
+                                                   ALL (or no granularity) LinkedIn may widen the range
+                                                   to its month or year boundaries (linkedin-api.md 1, 6):
+                                                   kept, and counted in the summary's warnings
+
 .. code-block:: python
 
     join = ChunkJoin(request)
@@ -17,25 +33,33 @@ each chunk's response omits the rows whose requested metrics are all empty.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
+import math
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from airflow_provider_linkedin_ads.enums import Finder
+from airflow_provider_linkedin_ads.enums import Finder, TimeGranularity
 from airflow_provider_linkedin_ads.errors import RestliError
 from airflow_provider_linkedin_ads.results import ColumnKind, ReportRow, RowValue, report_columns
 
 if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.client.planning import FieldChunk
-    from airflow_provider_linkedin_ads.models import ReportRequest
+    from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 
 __all__ = ["ChunkJoin", "RowKey", "parse_element", "parse_metric", "row_sort_key"]
 
 #: Join key of a row: start day, end day (``None`` only if LinkedIn omitted them), pivot values.
 RowKey: TypeAlias = tuple[dt.date | None, dt.date | None, tuple[str, ...]]
 _REVENUE_FIELD = "revenueAttributionMetrics"
+#: LinkedIn's ``long`` is a signed 64-bit integer; anything outside is not a count it sent.
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+#: Chunk metrics named in an error message before "...".
+_NAMED_METRICS = 4
 
 
 def parse_metric(value: object, kind: ColumnKind, name: str) -> RowValue:
@@ -50,9 +74,7 @@ def parse_metric(value: object, kind: ColumnKind, name: str) -> RowValue:
         return None
     if isinstance(value, bool):
         raise RestliError(f"metric {name!r}: expected a number, got the boolean {value!r}")
-    parser = _PARSERS.get(kind)
-    if parser is None:
-        return _raw(value)
+    parser = _PARSERS.get(kind, _raw)
     try:
         return parser(value)
     except (ValueError, TypeError, InvalidOperation, OverflowError):
@@ -77,22 +99,31 @@ def _decimal(value: object) -> Decimal:
 
 def _long(value: object) -> int:
     if isinstance(value, int):
-        return value
-    number = _decimal(value)
-    if number != number.to_integral_value():
-        raise ValueError("not an integer")
+        number: int | Decimal = value
+    else:
+        number = _decimal(value)
+        if number != number.to_integral_value():
+            raise ValueError("not an integer")
+    if not _LONG_MIN <= number <= _LONG_MAX:  # 1e400 must not become a 401-digit count
+        raise ValueError("outside the 64-bit range")
     return int(number)
 
 
 def _double(value: object) -> float:
     if isinstance(value, int | float | Decimal):
-        return float(value)
-    if isinstance(value, str):
-        return float(value.strip())
-    raise TypeError(type(value).__name__)
+        number = float(value)
+    elif isinstance(value, str):
+        number = float(value.strip())
+    else:
+        raise TypeError(type(value).__name__)
+    if not math.isfinite(number):  # NaN / Infinity (Python's json accepts them) or an overflow
+        raise ValueError("not finite")
+    return number
 
 
 def _raw(value: object) -> RowValue:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not finite")
     if isinstance(value, str | int | float | Decimal):
         return value
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
@@ -113,7 +144,8 @@ def _preview(value: object) -> str:
 def parse_key(element: Mapping[str, Any], pivot_count: int) -> RowKey:
     """Read the join key of one element: its ``dateRange`` and ``pivotValues``.
 
-    :raises RestliError: when ``pivotValues`` does not hold one value per pivot.
+    :raises RestliError: when ``pivotValues`` does not hold one string per pivot (LinkedIn sends URNs
+        as strings; a number, object or list would be written as Python text, so it is refused).
     """
     span = element.get("dateRange")
     start = _day(span.get("start")) if isinstance(span, Mapping) else None
@@ -121,7 +153,10 @@ def parse_key(element: Mapping[str, Any], pivot_count: int) -> RowKey:
     values = element.get("pivotValues")
     if not isinstance(values, list) or len(values) != pivot_count:
         raise RestliError(f"row has pivotValues {_preview(values)}; expected {pivot_count} value(s)")
-    return start, end, tuple(str(value) for value in values)
+    for value in values:
+        if not isinstance(value, str):
+            raise RestliError(f"row has a pivotValues entry {_preview(value)} that is not a string (URN)")
+    return start, end, tuple(values)
 
 
 def _day(record: object) -> dt.date | None:
@@ -185,20 +220,87 @@ class ChunkJoin:
         self._metric_count = len(request.metrics)
         self._pivot_count = len(request.pivots)
         self._revenue = request.finder is Finder.ATTRIBUTED_REVENUE
+        self._granularity = request.time_granularity
         self._rows: dict[RowKey, list[RowValue]] = {}
+        self._notes: Counter[str] = Counter()
+        self._notes_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def parse(
-        self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]]
+        self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]], *, window: DateRange | None = None
     ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
-        """Parse a chunk's elements (thread-safe: touches no shared state)."""
+        """Parse and check one answer's elements (thread-safe: only the warning counts are shared).
+
+        :param chunk: the field chunk the answer is for.
+        :param elements: the answer's ``elements``.
+        :param window: the call's date range; rows dated outside it are checked (see module docstring).
+        :raises RestliError: for a malformed row, naming the window, the chunk and the problem.
+        """
         metrics = [(name, self._kinds[name]) for name in chunk.metrics]
-        return [
-            parse_element(element, metrics, pivot_count=self._pivot_count, revenue=self._revenue)
-            for element in elements
-        ]
+        try:
+            parsed = [
+                parse_element(element, metrics, pivot_count=self._pivot_count, revenue=self._revenue)
+                for element in elements
+            ]
+            return self._checked(parsed, dated="dateRange" in chunk.fields, window=window)
+        except RestliError as err:
+            raise RestliError(f"{_where(chunk, window)}: {err}", position=err.position) from None
+
+    def _checked(
+        self, parsed: list[tuple[RowKey, tuple[RowValue, ...]]], *, dated: bool, window: DateRange | None
+    ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
+        """Refuse keyless, conflicting and out-of-window rows; drop identical duplicates (counted).
+
+        One pass, one dict operation per row; the list is returned as it is unless a duplicate was
+        dropped, so a regular answer costs no copy.
+        """
+        first, last = (window.start, window.end) if window is not None else (dt.date.min, dt.date.max)
+        widened = _widened(window, self._granularity) if window is not None else None
+        seen: dict[RowKey, tuple[RowValue, ...]] = {}
+        dropped: set[int] = set()
+        outside = 0
+        for index, (key, values) in enumerate(parsed):
+            start, end, pivots = key
+            beyond = False
+            if start is None or end is None:
+                if dated:
+                    raise RestliError("an element has no dateRange although dateRange was requested")
+            elif start < first or end > last:
+                if widened is None or start < widened[0] or end > widened[1]:
+                    raise RestliError(f"a row is dated {start}..{end}, outside the requested window")
+                beyond = True
+            size = len(seen)
+            previous = seen.setdefault(key, values)
+            if len(seen) == size:  # the key was already there: a duplicate
+                if previous != values:
+                    raise RestliError(
+                        f"two rows for {start}..{end} {', '.join(pivots)} carry different values"
+                    )
+                dropped.add(index)
+            elif beyond:  # counted for the rows kept, not again for a dropped duplicate
+                outside += 1
+        self._note(outside, len(dropped))
+        if not dropped:
+            return parsed
+        return [item for index, item in enumerate(parsed) if index not in dropped]
+
+    def _note(self, outside: int, duplicates: int) -> None:
+        if not (outside or duplicates):
+            return
+        with self._notes_lock:
+            if outside:
+                self._notes[
+                    "row(s) dated beyond the requested window (LinkedIn's month/year rounding; kept)"
+                ] += outside
+            if duplicates:
+                self._notes["identical duplicate row(s) in one answer (dropped)"] += duplicates
+
+    def warnings(self) -> tuple[str, ...]:
+        """Return the tolerated irregularities seen so far, counted, for the summary's ``warnings``."""
+        with self._notes_lock:
+            return tuple(f"{count} {text}" for text, count in sorted(self._notes.items()))
 
     def merge(self, chunk: FieldChunk, parsed: Iterable[tuple[RowKey, tuple[RowValue, ...]]]) -> None:
         """Merge parsed rows of ``chunk`` into the join (a later part wins on a duplicate key)."""
@@ -210,9 +312,11 @@ class ChunkJoin:
             for offset, value in zip(offsets, values, strict=True):
                 slots[offset] = value
 
-    def add(self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]]) -> None:
-        """Parse and merge ``elements`` of ``chunk``."""
-        self.merge(chunk, self.parse(chunk, elements))
+    def add(
+        self, chunk: FieldChunk, elements: Iterable[Mapping[str, Any]], *, window: DateRange | None = None
+    ) -> None:
+        """Parse, check and merge ``elements`` of ``chunk``."""
+        self.merge(chunk, self.parse(chunk, elements, window=window))
 
     def rows(self) -> Iterator[ReportRow]:
         """Yield every joined row, every column present, sorted by :func:`row_sort_key`.
@@ -221,3 +325,24 @@ class ChunkJoin:
         """
         for (start, end, pivots), slots in sorted(self._rows.items(), key=lambda item: row_sort_key(item[0])):
             yield dict(zip(self._names, (start, end, *pivots, *slots), strict=True))
+
+
+def _where(chunk: FieldChunk, window: DateRange | None) -> str:
+    """Name an answer in an error: its window and its chunk's first metrics."""
+    names = list(chunk.metrics[:_NAMED_METRICS])
+    if len(chunk.metrics) > _NAMED_METRICS:
+        names.append(f"... ({len(chunk.metrics)} metrics)")
+    span = (
+        f"{window.start.isoformat()}..{window.end.isoformat()}" if window is not None else "an unknown window"
+    )
+    return f"adAnalytics answer for {span}, chunk [{', '.join(names)}]"
+
+
+def _widened(window: DateRange, granularity: TimeGranularity | None) -> tuple[dt.date, dt.date] | None:
+    """Return the widest range LinkedIn is documented to send rows for; ``None`` for DAILY (the window)."""
+    if granularity is TimeGranularity.DAILY:
+        return None
+    if granularity is TimeGranularity.YEARLY:
+        return dt.date(window.start.year, 1, 1), dt.date(window.end.year, 12, 31)
+    last = calendar.monthrange(window.end.year, window.end.month)[1]
+    return window.start.replace(day=1), window.end.replace(day=last)  # MONTHLY, ALL, none

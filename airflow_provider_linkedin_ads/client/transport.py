@@ -9,6 +9,10 @@ Two rules from ``linkedin-api.md`` sections 7 and 8 shape it:
 * The query string comes from :func:`airflow_provider_linkedin_ads.restli.build_query` and is sent
   byte for byte: the finished URL is set on the prepared request *after* ``requests`` prepared it, so
   nothing re-quotes ``List(``, ``%3A`` or the raw commas of ``fields``.
+* Bodies are streamed and read in chunks under two bounds: ``ClientConfig.attempt_timeout`` (a
+  monotonic deadline for the whole attempt, connect to last byte; past it ``TransportError``) and
+  ``ClientConfig.max_response_bytes`` (past it ``AnswerTooLargeError``, the rest left unread).
+  Redirects are never followed: a 3xx comes back as an answer and becomes ``RedirectError``.
 * A query longer than ``ClientConfig.tunnel_threshold`` characters (default
   :data:`~airflow_provider_linkedin_ads.client.config.TUNNEL_THRESHOLD`, 4,000) is *tunnelled*:
   ``POST`` to the same path, ``X-HTTP-Method-Override: GET``,
@@ -17,11 +21,13 @@ Two rules from ``linkedin-api.md`` sections 7 and 8 shape it:
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
+import urllib3.exceptions
 
 from airflow_provider_linkedin_ads import __version__
 from airflow_provider_linkedin_ads.client.redaction import RedactingAdapter
@@ -32,10 +38,10 @@ from airflow_provider_linkedin_ads.client.responses import (
     next_utc_midnight,
     parse_retry_after,
 )
-from airflow_provider_linkedin_ads.errors import ConfigurationError, TransportError
+from airflow_provider_linkedin_ads.errors import AnswerTooLargeError, ConfigurationError, TransportError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from airflow_provider_linkedin_ads.client.config import ClientConfig
 
@@ -62,6 +68,10 @@ RESTLI_PROTOCOL_VERSION = "2.0.0"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _INTROSPECT_PATH = "/oauth/v2/introspectToken"
 _MESSAGE_PREVIEW = 300
+#: Bytes asked for per read of a body; ``read1`` returns what has arrived, so the deadline is checked
+#: after every network read however slowly the bytes come.
+_READ_CHUNK = 64 * 1024
+_FALLBACK_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -166,9 +176,14 @@ def build_session(config: ClientConfig) -> requests.Session:
 
 
 class Transport:
-    """Send requests over one shared session with explicit ``(connect, read)`` timeouts.
+    """Send requests over one shared session with explicit timeouts, a deadline and a size cap.
 
-    Thread-safe as far as ``requests`` is: one session, used concurrently for sending only.
+    Thread-safe as far as ``requests`` is: one session, used concurrently for sending only. The
+    body is read here, in chunks, so the returned response's ``content`` is already complete.
+
+    :param session: the pooled session.
+    :param config: timeouts, ``attempt_timeout`` and ``max_response_bytes``.
+    :param monotonic: the clock of the attempt deadline (injected in tests).
 
     .. code-block:: python
 
@@ -176,14 +191,28 @@ class Transport:
         response = transport.send(plan_get(config.api_base_url, "adAnalytics", query, tunnel=False), headers)
     """
 
-    def __init__(self, session: requests.Session, config: ClientConfig) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        config: ClientConfig,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._session = session
-        self._timeout = (config.connect_timeout, config.read_timeout)
+        self._attempt_timeout = config.attempt_timeout
+        self._timeout = (
+            min(config.connect_timeout, config.attempt_timeout),
+            min(config.read_timeout, config.attempt_timeout),
+        )
+        self._cap = config.max_response_bytes
+        self._monotonic = monotonic
 
     def send(self, request: OutgoingRequest, headers: Mapping[str, str]) -> requests.Response:
         """Send ``request`` with ``headers`` added; the URL goes out exactly as built.
 
-        :raises TransportError: on connection errors, timeouts, TLS failures and cut bodies.
+        :raises TransportError: on connection errors, timeouts, TLS failures, cut bodies and an
+            attempt past ``attempt_timeout``.
+        :raises AnswerTooLargeError: for a body larger than ``max_response_bytes``.
         """
         prepared = self._session.prepare_request(
             requests.Request(
@@ -204,12 +233,83 @@ class Transport:
 
     def _send_prepared(self, prepared: requests.PreparedRequest) -> requests.Response:
         url = prepared.url or ""
+        target = f"{prepared.method} {url.partition('?')[0]}"  # the query adds nothing useful to messages
+        deadline = self._monotonic() + self._attempt_timeout
         settings = self._session.merge_environment_settings(url, {}, None, None, None)
+        settings["stream"] = True  # the body is read below, in chunks, under the cap and the deadline
         try:
-            return self._session.send(prepared, timeout=self._timeout, allow_redirects=False, **settings)
+            response = self._session.send(prepared, timeout=self._timeout, allow_redirects=False, **settings)
         except requests.RequestException as err:
-            target = url.partition("?")[0]  # the query adds nothing useful to the message
-            detail = str(err)[:_MESSAGE_PREVIEW]
-            raise TransportError(
-                f"{prepared.method} {target} got no complete answer ({type(err).__name__}: {detail})"
-            ) from err
+            raise _no_answer(target, err) from err
+        try:
+            body = self._read_body(response, deadline, target)
+        except BaseException:
+            response.close()  # the unread rest (over the cap, past the deadline): the connection is dropped
+            raise
+        response._content = body  # requests' own slots for a body read in full ...
+        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
+        response.close()  # ... so closing only hands the connection back to the pool
+        return response
+
+    def _read_body(self, response: requests.Response, deadline: float, target: str) -> bytes:
+        """Read the (decoded) body in chunks, checking the size cap and the attempt deadline."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._cap:
+            raise _too_large(target, self._cap, f"announces {int(declared):,} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        raw = response.raw
+        read = _reader(raw)
+        while True:
+            if self._monotonic() > deadline:
+                raise TransportError(
+                    f"{target}: the answer took longer than attempt_timeout={self._attempt_timeout:g} s "
+                    f"({size:,} bytes read); the server is too slow or dripping the body"
+                )
+            try:
+                data = read()
+            except (urllib3.exceptions.HTTPError, OSError) as err:
+                wrapped = _as_requests_error(err)  # what requests' own body reading would raise
+                raise _no_answer(target, wrapped) from wrapped
+            if not data:
+                return b"".join(chunks)
+            size += len(data)
+            if size > self._cap:
+                raise _too_large(target, self._cap, f"passed {self._cap:,} bytes; reading stopped")
+            chunks.append(data)
+
+
+def _reader(raw: Any) -> Callable[[], bytes]:
+    """Return a call reading the next piece of the decoded body.
+
+    ``read1`` (urllib3 >= 2.3) returns whatever has arrived, so the deadline is checked after every
+    network read. Older urllib3 has only ``read(amt)``, which waits for ``amt`` bytes: a smaller
+    piece keeps the deadline checks frequent there.
+    """
+    if hasattr(raw, "read1"):
+        return lambda: bytes(raw.read1(_READ_CHUNK, decode_content=True))
+    return lambda: bytes(raw.read(_FALLBACK_CHUNK, decode_content=True))
+
+
+def _as_requests_error(err: BaseException) -> requests.RequestException:
+    if isinstance(err, urllib3.exceptions.ProtocolError):
+        wrapped: requests.RequestException = requests.exceptions.ChunkedEncodingError(err)
+    elif isinstance(err, urllib3.exceptions.DecodeError):
+        wrapped = requests.exceptions.ContentDecodingError(err)
+    else:
+        wrapped = requests.exceptions.ConnectionError(err)
+    wrapped.__cause__ = err
+    return wrapped
+
+
+def _no_answer(target: str, err: BaseException) -> TransportError:
+    detail = str(err)[:_MESSAGE_PREVIEW]
+    return TransportError(f"{target} got no complete answer ({type(err).__name__}: {detail})")
+
+
+def _too_large(target: str, cap: int, what: str) -> AnswerTooLargeError:
+    return AnswerTooLargeError(
+        f"{target}: the answer {what}, more than max_response_bytes={cap:,} (no legitimate LinkedIn answer "
+        "is that large; raise the connection extra max_response_bytes if you are sure it is)",
+        limit=cap,
+    )

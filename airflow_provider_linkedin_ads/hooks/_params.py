@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from airflow_provider_linkedin_ads.client.responses import elements_of
 from airflow_provider_linkedin_ads.enums import Finder
-from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError, RequestSummary
+from airflow_provider_linkedin_ads.errors import ConfigurationError, RequestSummary
 from airflow_provider_linkedin_ads.models import (
     ANALYTICS_FACETS,
     FACET_URN_TYPES,
@@ -123,18 +124,6 @@ class FinderRequest:
             date_range=str(self.date_range),
             facet_counts=dict(self.facet_counts),
         )
-
-
-def elements_of(response: Mapping[str, Any], *, resource: str) -> list[dict[str, Any]]:
-    """Return the ``elements`` list of a finder response.
-
-    :raises LinkedInAdsError: when the body has no ``elements`` list: returning ``[]`` would report
-        "no activity" for an answer that was never a report.
-    """
-    elements = response.get("elements") if isinstance(response, Mapping) else None
-    if not isinstance(elements, list):
-        raise LinkedInAdsError(f"{resource} answered without an 'elements' list")
-    return elements
 
 
 def _build(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
@@ -22,6 +22,7 @@ from airflow_provider_linkedin_ads.errors import (
     ConfigurationError,
     LinkedInAdsError,
     PermissionDeniedError,
+    RedirectError,
     TransportError,
     VersionNotActiveError,
 )
@@ -37,9 +38,16 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
     from airflow_provider_linkedin_ads.restli import Value
 
-__all__ = ["LinkedInAdsHook"]
+__all__ = ["TEST_CONNECTION_POLICY", "TEST_CONNECTION_TIMEOUT", "LinkedInAdsHook", "quick_check_config"]
+
+#: ``test_connection`` answers the UI's Test button quickly: one attempt per step, no waits.
+TEST_CONNECTION_POLICY = RetryPolicy(max_attempts=1, max_total_wait=0.0, after_refresh_wait=0.0)
+#: Seconds for connect, each read and each whole attempt during ``test_connection``. A test makes at
+#: most four attempts (token, call, and after a 401 one more token and call): under 10 s in all.
+TEST_CONNECTION_TIMEOUT = 2.0
 
 Facet = Sequence[int | str] | int | str
+_T = TypeVar("_T")
 
 #: Failure classes of :meth:`LinkedInAdsHook.test_connection`, most specific first.
 _FAILURE_KINDS: tuple[tuple[type[BaseException], str], ...] = (
@@ -51,6 +59,7 @@ _FAILURE_KINDS: tuple[tuple[type[BaseException], str], ...] = (
         "Permission denied (the member needs the r_ads scope and access to an ad account)",
     ),
     (VersionNotActiveError, "LinkedIn-Version not active (raise api_version)"),
+    (RedirectError, "Redirected: a proxy or sign-on page answered instead of LinkedIn"),
     (APIError, "LinkedIn API error"),
     (TransportError, "Could not reach the LinkedIn API"),
     (LinkedInAdsError, "LinkedIn Ads error"),
@@ -68,8 +77,9 @@ class LinkedInAdsHook(BaseHook):
 
     The connection (type ``linkedin_ads``): ``login`` = OAuth client id, ``password`` = client
     secret, extras ``refresh_token``, ``access_token``, ``api_version`` (``YYYYMM``) and the optional
-    ``api_base_url`` / ``token_url`` overrides (``http://`` only for loopback hosts). As an
-    environment variable:
+    ``api_base_url`` / ``token_url`` overrides (``http://`` only for loopback hosts),
+    ``attempt_timeout`` (seconds one attempt may take, connect to last byte; default 300) and
+    ``max_response_bytes`` (largest answer read; default 64 MiB). As an environment variable:
 
     .. code-block:: bash
 
@@ -98,6 +108,8 @@ class LinkedInAdsHook(BaseHook):
     :param api_base_url: API root; overrides the connection's extra.
     :param token_url: OAuth token endpoint; overrides the connection's extra.
     :param retry_policy: how transient failures are retried; default :class:`RetryPolicy`.
+    :param attempt_timeout: seconds one attempt may take, connect to last byte; overrides the
+        connection's extra (default 300).
     :param kwargs: passed to Airflow's ``BaseHook`` (``logger_name``).
     """
 
@@ -114,6 +126,7 @@ class LinkedInAdsHook(BaseHook):
         api_base_url: str | None = None,
         token_url: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        attempt_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -122,6 +135,7 @@ class LinkedInAdsHook(BaseHook):
         self.api_base_url = api_base_url
         self.token_url = token_url
         self.retry_policy = retry_policy
+        self.attempt_timeout = attempt_timeout
 
     # -- configuration and client ------------------------------------------------------------
 
@@ -147,6 +161,8 @@ class LinkedInAdsHook(BaseHook):
             "api_version": _first(self.api_version, extras.get_str("api_version")),
             "api_base_url": _first(self.api_base_url, extras.get_str("api_base_url")),
             "token_url": _first(self.token_url, extras.get_str("token_url")),
+            "attempt_timeout": _first(self.attempt_timeout, extras.get_number("attempt_timeout")),
+            "max_response_bytes": extras.get_number("max_response_bytes", integer=True),
             "retry": self.retry_policy,
         }
         # ``None`` means "not given": dropping it lets ClientConfig apply its documented defaults.
@@ -322,13 +338,19 @@ class LinkedInAdsHook(BaseHook):
     def test_connection(self) -> tuple[bool, str]:
         """Make one cheap authenticated call (``adAccounts?q=search&pageSize=1``); never raises.
 
+        The UI's Test button must answer quickly, so this uses its own short policy, not the
+        connection's: one attempt per step (token, call), no retries, :data:`TEST_CONNECTION_TIMEOUT`
+        seconds for connect, reads and each whole attempt -- under 10 s even for an unreachable
+        host. The message says so, because a transient failure here may pass in a real task.
+
         :return: ``(True, message)`` on success, else ``(False, message)`` naming the problem type.
         """
         try:
             config = self.client_config
-            self.client.get("adAccounts", [("q", "search"), ("pageSize", 1)])
+            with LinkedInAdsClient(quick_check_config(config), on_new_token=_mask_new_token) as client:
+                client.get("adAccounts", [("q", "search"), ("pageSize", 1)])
         except Exception as err:
-            return False, _describe_failure(err)
+            return False, f"{_describe_failure(err)} {_QUICK_CHECK}"
         return (
             True,
             f"Connection successfully tested (LinkedIn-Version {config.api_version}, {config.api_base_url}).",
@@ -375,6 +397,22 @@ class LinkedInAdsHook(BaseHook):
         }
 
 
+_QUICK_CHECK = (
+    f"(quick check: one attempt per step, no retries, {TEST_CONNECTION_TIMEOUT:g} s timeouts; tasks retry "
+    "transient failures under the full policy)"
+)
+
+
+def quick_check_config(config: ClientConfig) -> ClientConfig:
+    """``config`` with the short policy of ``test_connection`` (one attempt per step, small timeouts)."""
+    return config.replace(
+        retry=TEST_CONNECTION_POLICY,
+        connect_timeout=min(config.connect_timeout, TEST_CONNECTION_TIMEOUT),
+        read_timeout=min(config.read_timeout, TEST_CONNECTION_TIMEOUT),
+        attempt_timeout=min(config.attempt_timeout, TEST_CONNECTION_TIMEOUT),
+    )
+
+
 def _facets(
     accounts: Facet,
     campaign_groups: Facet,
@@ -400,7 +438,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return value.strip() or None
 
 
-def _first(*values: str | None) -> str | None:
+def _first(*values: _T | None) -> _T | None:
     return next((value for value in values if value is not None), None)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "argument_named",
     "check_api_version",
+    "check_attempt_timeout",
     "check_choice",
     "check_flag",
     "check_output_format",
@@ -82,6 +83,20 @@ def check_whole(value: object, *, argument: str, minimum: int) -> int:
             f"{argument} must be a whole number >= {minimum}, got {value!r}", argument=argument
         )
     return value
+
+
+def check_attempt_timeout(value: object) -> float | None:
+    """Return ``attempt_timeout`` as seconds (``None``: the connection's or the default).
+
+    :raises ConfigurationError: naming ``attempt_timeout`` unless a positive finite number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+        raise ConfigurationError(
+            f"attempt_timeout must be a positive number of seconds, got {value!r}", argument="attempt_timeout"
+        )
+    return float(value)
 
 
 def check_choice(value: object, choices: Collection[str], *, argument: str) -> str:

@@ -31,6 +31,7 @@ from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, norma
 from airflow_provider_linkedin_ads.operators._arguments import (
     argument_named,
     check_api_version,
+    check_attempt_timeout,
     check_choice,
     check_flag,
     check_output_format,
@@ -108,6 +109,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     :param api_retry_policy: how the API client retries transient failures (default: the package's
         :class:`~airflow_provider_linkedin_ads.client.config.RetryPolicy`). Not Airflow 3.3's task-level
         ``retry_policy``, which decides whether a failed try is retried.
+    :param attempt_timeout: seconds one API attempt may take, connect to last byte (default: the
+        connection's extra ``attempt_timeout``, else 300); a slower answer is a retried transport error.
     :param deferrable: wait out a spent daily quota in the triggerer instead of failing.
     :param kwargs: ``BaseOperator`` arguments.
     """
@@ -140,6 +143,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         allow_unknown_names: bool,
         api_retry_policy: RetryPolicy | None,
         deferrable: bool,
+        attempt_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         asset = static_asset(output_path)
@@ -166,6 +170,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.allow_unknown_names = check_flag(allow_unknown_names, argument="allow_unknown_names")
         self.deferrable = check_flag(deferrable, argument="deferrable")
         self.api_retry_policy = api_retry_policy
+        self.attempt_timeout = check_attempt_timeout(attempt_timeout)
         self.asset = asset
         self._landing: AtomicLanding | None = None
         self._killed = False
@@ -195,7 +200,10 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     def hook(self) -> LinkedInAdsHook:
         """The LinkedIn Ads hook, built on first use (never in ``__init__``)."""
         return LinkedInAdsHook(
-            self.linkedin_ads_conn_id, api_version=self.api_version, retry_policy=self.api_retry_policy
+            self.linkedin_ads_conn_id,
+            api_version=self.api_version,
+            retry_policy=self.api_retry_policy,
+            attempt_timeout=self.attempt_timeout,
         )
 
     # -- the run -------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ KNOWN_EXTRA_FIELDS: tuple[str, ...] = (
     "api_version",
     "api_base_url",
     "token_url",
+    "attempt_timeout",
+    "max_response_bytes",
 )
 
 
@@ -118,6 +120,35 @@ class ConnectionExtras:
                 stacklevel=2,
             )
         return bare if bare is not None else legacy
+
+    def get_number(self, field: str, *, integer: bool = False) -> float | int | None:
+        """Return a numeric extra (a JSON number or a numeric string), or ``None`` when absent or blank.
+
+        :param field: the bare key, e.g. ``"attempt_timeout"``.
+        :param integer: require a whole number (returned as ``int``).
+        :raises ConfigurationError: (``argument=field``) when the value is not such a number.
+        """
+        value: object = self.extra.get(field)
+        if value is None:
+            value = self.extra.get(self.legacy_key(field))
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is None:
+            return None
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise TypeError(type(value).__name__)
+            if integer and isinstance(value, float) and not value.is_integer():
+                raise ValueError("fraction")
+            number = int(value) if integer else float(value)
+        except (TypeError, ValueError):
+            kind = "a whole number" if integer else "a number"
+            raise ConfigurationError(
+                f"extra {field!r} of connection {self.conn_id!r} must be {kind}, got {type(value).__name__} "
+                f"{str(value)[:40]!r}",
+                argument=field,
+            ) from None
+        return number
 
     def unknown_keys(self, known: tuple[str, ...] = KNOWN_EXTRA_FIELDS) -> list[str]:
         """Keys of ``extra`` this provider does not read (typos, fields of another connection type)."""

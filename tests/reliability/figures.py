@@ -31,6 +31,9 @@ class Figures:
     secrets_leaked: int = 0
     scenarios: list[str] = field(default_factory=list)
     fuzz_examples: Counter[str] = field(default_factory=Counter)
+    hostile: dict[str, list[int]] = field(default_factory=dict)
+    files_replaced: int = 0
+    bounded: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fault_run(
@@ -69,6 +72,23 @@ class Figures:
         with self._lock:
             self.fuzz_examples[target] += examples
 
+    def hostile_answer(self, kind: str, *, refused: bool) -> None:
+        """Record one hostile answer of ``kind`` and whether it failed with the provider's error."""
+        with self._lock:
+            counts = self.hostile.setdefault(kind, [0, 0])
+            counts[0] += int(refused)
+            counts[1] += 1
+
+    def file_replaced(self, replaced: bool) -> None:
+        """Record whether a failed run replaced the previous file (it never may)."""
+        with self._lock:
+            self.files_replaced += int(replaced)
+
+    def bounded_wait(self, line: str) -> None:
+        """Record one bounded-wait case as a line (what was bounded, by what, what happened)."""
+        with self._lock:
+            self.bounded.append(line)
+
     def lines(self) -> list[str]:
         """The printed block, one figure per line; empty when no reliability test ran."""
         out: list[str] = []
@@ -90,6 +110,15 @@ class Figures:
             out.append(
                 f"  of which answered by the API with a well-formed query: {self.bad_inputs_reaching_api}"
             )
+        if self.hostile:
+            refused = sum(counts[0] for counts in self.hostile.values())
+            total = sum(counts[1] for counts in self.hostile.values())
+            kinds = ", ".join(f"{name} {ok}/{all_}" for name, (ok, all_) in sorted(self.hostile.items()))
+            out.append(
+                f"hostile answers: {total} cases -> {refused} failed with the provider's error ({kinds})"
+            )
+            out.append(f"  files replaced by a failed run: {self.files_replaced}")
+        out += [f"bounded wait: {line}" for line in self.bounded]
         if self.fuzz_examples:
             fuzz = ", ".join(f"{name} {count}" for name, count in sorted(self.fuzz_examples.items()))
             out.append(f"fuzz examples without a crash: {sum(self.fuzz_examples.values())} ({fuzz})")

@@ -14,12 +14,12 @@ import requests
 from airflow_provider_linkedin_ads import client as client_package
 from airflow_provider_linkedin_ads.client import BatchResult, ClientStats, LinkedInAdsClient, RetryPolicy
 from airflow_provider_linkedin_ads.errors import (
-    AuthenticationError,
     BadRequestError,
     ConfigurationError,
     LinkedInAdsError,
     RestliError,
     TransportError,
+    UnauthorizedError,
 )
 from tests.unit.client.conftest import (
     TOKEN_PATH,
@@ -239,7 +239,7 @@ def test_secrets_never_leak(
     with caplog.at_level(logging.DEBUG):
         caught = _collect_errors(server, clock, sleeper)
     kinds = {type(error) for error in caught}
-    assert {AuthenticationError, BadRequestError, TransportError} <= kinds
+    assert {UnauthorizedError, BadRequestError, TransportError} <= kinds
     # The canaries did travel, where they belong: headers and token-endpoint bodies.
     bearers = {item.header("Authorization") for item in server.received}
     assert {f"Bearer {ACCESS_TOKEN}", f"Bearer {MINTED_TOKEN}"} <= bearers

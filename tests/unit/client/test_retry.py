@@ -64,7 +64,8 @@ def _throttled(retry_after: float | None) -> ThrottledError:
         pytest.param(TransportError("reset"), 10_000, 8.0, id="huge-attempt-does-not-overflow"),
         pytest.param(_throttled(3.0), 5, 3.0, id="retry-after-wins-over-backoff"),
         pytest.param(_throttled(600.0), 1, 8.0, id="retry-after-capped-by-max-wait"),
-        pytest.param(_throttled(0.0), 1, 0.0, id="retry-after-zero"),
+        pytest.param(_throttled(0.0), 1, 1.0, id="retry-after-zero-gets-the-backoff-floor"),
+        pytest.param(_throttled(0.0), 3, 4.0, id="retry-after-zero-floor-grows"),
         pytest.param(DataThrottleError("x", status=429), 1, 330.0, id="data-throttle-floor"),
         pytest.param(
             DataThrottleError("x", status=429, retry_after=5.0),
@@ -359,3 +360,37 @@ def test_every_retry_is_logged_with_its_reason(
     [message] = [record.getMessage() for record in caplog.records if "retrying in" in record.getMessage()]
     assert "GET adAnalytics q=analytics" in message
     assert "ThrottledError (HTTP 429), attempt 1/4; retrying in 2.0 s" in message
+
+
+@pytest.mark.parametrize(
+    ("attempt_seconds", "max_total_wait", "expected_attempts"),
+    [
+        pytest.param(300.0, 1800.0, 6, id="silent-server-at-the-defaults-is-bounded"),
+        pytest.param(60.0, 100.0, 2, id="attempts-count-toward-the-budget"),
+        pytest.param(0.0, 1800.0, 8, id="fast-failures-use-every-attempt"),
+    ],
+)
+def test_max_total_wait_counts_the_attempts_themselves(
+    attempt_seconds: float, max_total_wait: float, expected_attempts: int
+) -> None:
+    monotonic = FakeClock(0.0)
+    sleeper = Sleeper(monotonic)  # waits advance the same clock, as real sleeping would
+    calls: list[float] = []
+
+    def silent_attempt() -> None:
+        calls.append(monotonic.now)
+        monotonic.now += attempt_seconds  # the read timeout spent on a silent server
+        raise TransportError("read timed out")
+
+    policy = RetryPolicy(max_attempts=8, initial_wait=1.0, max_wait=4.0, max_total_wait=max_total_wait)
+    runner = RetryRunner(
+        policy,
+        sleep=sleeper,
+        logger=logging.getLogger("test"),
+        jitter=lambda low, high: high,
+        monotonic=monotonic,
+    )
+    with pytest.raises(TransportError):
+        runner.call(silent_attempt, describe="GET adAnalytics")
+    assert len(calls) == expected_attempts
+    assert monotonic.now <= max_total_wait + attempt_seconds  # at most one attempt beyond the budget's start

@@ -168,3 +168,140 @@ def _metrics(count: int) -> list[str]:
     return ["impressions", "clicks", *[name for name in METRICS if name not in {"impressions", "clicks"}]][
         :count
     ]
+
+
+# -- malformed answers: refused with the window and the chunk named, or counted as warnings ----------
+
+
+def _window(start: str, end: str) -> Any:
+    from airflow_provider_linkedin_ads.models import DateRange
+
+    return DateRange(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+
+def _span(
+    start: tuple[int, int, int], end: tuple[int, int, int], campaign: int = 1, **metrics: Any
+) -> dict[str, Any]:
+    def record(day: tuple[int, int, int]) -> dict[str, int]:
+        return {"year": day[0], "month": day[1], "day": day[2]}
+
+    return {
+        "dateRange": {"start": record(start), "end": record(end)},
+        "pivotValues": [C.format(campaign)],
+        **metrics,
+    }
+
+
+def _join(
+    granularity: str = "DAILY", metrics: tuple[str, ...] = ("impressions", "clicks")
+) -> tuple[ChunkJoin, Any]:
+    request = request_with(list(metrics), time_granularity=granularity)
+    return ChunkJoin(request), chunk_metrics(request)[0]
+
+
+def test_element_without_date_range_is_refused_naming_window_and_chunk() -> None:
+    join, chunk = _join()
+    rows = [
+        {"pivotValues": [C.format(1)], "impressions": 1},
+        {"pivotValues": [C.format(1)], "impressions": 2},
+    ]
+    with pytest.raises(RestliError) as raised:
+        join.parse(chunk, rows, window=_window("2026-01-01", "2026-01-07"))
+    text = str(raised.value)
+    assert text.startswith("adAnalytics answer for 2026-01-01..2026-01-07, chunk [impressions, clicks]: ")
+    assert "no dateRange" in text
+
+
+def test_conflicting_duplicates_are_refused_identical_ones_dropped_and_counted() -> None:
+    join, chunk = _join()
+    window = _window("2026-01-01", "2026-01-07")
+    with pytest.raises(RestliError, match=r"two rows for 2026-01-02\.\.2026-01-02 .* different values"):
+        join.parse(chunk, [element(2, 1, impressions=5), element(2, 1, impressions=6)], window=window)
+    parsed = join.parse(chunk, [element(2, 1, impressions=5), element(2, 1, impressions=5)], window=window)
+    assert len(parsed) == 1
+    assert join.warnings() == ("1 identical duplicate row(s) in one answer (dropped)",)
+
+
+def test_daily_row_outside_the_window_is_refused() -> None:
+    join, chunk = _join()
+    with pytest.raises(RestliError, match=r"dated 2026-01-09\.\.2026-01-09, outside the requested window"):
+        join.parse(chunk, [element(9, 1, impressions=1)], window=_window("2026-01-01", "2026-01-07"))
+
+
+@pytest.mark.parametrize(
+    ("granularity", "start", "end"),
+    [
+        pytest.param("MONTHLY", (2026, 1, 1), (2026, 1, 31), id="monthly-bucket-not-clipped"),
+        pytest.param("YEARLY", (2026, 1, 1), (2026, 12, 31), id="yearly-bucket-not-clipped"),
+        pytest.param("ALL", (2026, 1, 1), (2026, 1, 31), id="all-rounded-to-months"),
+    ],
+)
+def test_documented_widening_is_kept_and_counted(
+    granularity: str, start: tuple[int, int, int], end: tuple[int, int, int]
+) -> None:
+    join, chunk = _join(granularity)
+    parsed = join.parse(chunk, [_span(start, end, impressions=3)], window=_window("2026-01-10", "2026-01-20"))
+    assert [values for _, values in parsed] == [(3, None)]
+    assert join.warnings() == (
+        "1 row(s) dated beyond the requested window (LinkedIn's month/year rounding; kept)",
+    )
+
+
+def test_widening_beyond_the_documented_rounding_is_refused() -> None:
+    join, chunk = _join("MONTHLY")
+    with pytest.raises(RestliError, match="outside the requested window"):
+        join.parse(chunk, [_span((2026, 2, 1), (2026, 2, 28))], window=_window("2026-01-10", "2026-01-20"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"a": 1}, id="object"),
+        pytest.param(["urn:li:sponsoredCampaign:1"], id="list"),
+        pytest.param(123, id="number"),
+        pytest.param(None, id="null"),
+    ],
+)
+def test_pivot_value_that_is_not_a_string_is_refused(value: object) -> None:
+    join, chunk = _join()
+    row = {**element(2, 1, impressions=1), "pivotValues": [value]}
+    with pytest.raises(RestliError, match="not a string"):
+        join.parse(chunk, [row], window=_window("2026-01-01", "2026-01-07"))
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_double_is_refused_naming_metric_chunk_and_window(text: str) -> None:
+    import json as json_module
+
+    from airflow_provider_linkedin_ads.client.responses import decode_json
+
+    join, chunk = _join(metrics=("impressions", "averageVideoWatchTime"))
+    body = json_module.dumps({"elements": [element(2, 1, impressions=1)]})
+    body = body.replace('"impressions": 1', f'"impressions": 1, "averageVideoWatchTime": {text}')
+    answer = decode_json(body.encode(), 200)  # Python's json accepts NaN and Infinity
+    with pytest.raises(RestliError) as raised:
+        join.parse(chunk, answer["elements"], window=_window("2026-01-01", "2026-01-07"))
+    message = str(raised.value)
+    assert "2026-01-01..2026-01-07" in message
+    assert "chunk [impressions, averageVideoWatchTime]" in message
+    assert "'averageVideoWatchTime'" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        pytest.param(Decimal("1e400"), ColumnKind.LONG, id="long-1e400"),
+        pytest.param(10**400, ColumnKind.LONG, id="long-401-digits"),
+        pytest.param(2**63, ColumnKind.LONG, id="long-just-past-64-bits"),
+        pytest.param(Decimal("1e400"), ColumnKind.DOUBLE, id="double-overflow"),
+        pytest.param(float("nan"), ColumnKind.RAW, id="raw-nan"),
+    ],
+)
+def test_out_of_range_numbers_are_refused(value: object, kind: ColumnKind) -> None:
+    with pytest.raises(RestliError, match="'m'"):
+        parse_metric(value, kind, "m")
+
+
+def test_64_bit_bounds_are_accepted() -> None:
+    assert parse_metric(2**63 - 1, ColumnKind.LONG, "m") == 2**63 - 1
+    assert parse_metric(str(-(2**63)), ColumnKind.LONG, "m") == -(2**63)
