@@ -73,6 +73,7 @@ class Processes:
                 start_new_session=True,
                 user=user,
                 group=group,
+                extra_groups=None if user is None else [],  # drop root's supplementary groups too
             )
         launched = Launched(name, popen, log, stop_signal)
         self.started.append(launched)
