@@ -33,7 +33,8 @@ ensure_env() {
 # ensure_debian_packages <package...>: install the Debian packages that are missing (as root, with
 # apt-get), for the tests that need real services (PostgreSQL, Redis, Chromium). Never fails the
 # caller: when a package cannot be installed it prints why, and the tests that need it skip with a
-# message naming the package. `apt-get update` runs at most once per process.
+# message naming the package. `apt-get update` runs at most once per process. Several engineers (and
+# CI jobs) may install at once: apt-get waits up to 5 minutes for another's dpkg lock, not fails.
 ensure_debian_packages() {
   local missing=() pkg
   for pkg in "$@"; do
@@ -46,10 +47,10 @@ ensure_debian_packages() {
   fi
   echo ">> installing Debian packages: ${missing[*]}"
   if [ -z "${_APT_UPDATED:-}" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 || true
     _APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || echo ">> apt-get could not install ${missing[*]}; the tests that need them will skip"
   return 0
 }

@@ -14,7 +14,12 @@ what a reviewer would verify by hand:
   the port the preset connection and the health check use;
 * the preset connection is a valid ``linkedin_ads`` connection for the emulator's demo credentials
   (and for real ones), Airflow settings name real options, Variables are the ones the DAGs read,
-  Airflow subcommands exist, and the pool created at init is the one the DAGs use.
+  Airflow subcommands exist, and the pool created at init is the one the DAGs use;
+* the emulator belongs to the ``demo`` profile only, ``flower`` and ``airflow-cli`` follow the
+  official file's profiles, the header states the Compose version, ``.dockerignore`` keeps the
+  virtual environments out of the build context;
+* ``tests/e2e`` (which runs this topology with real processes) describes the same services,
+  commands and settings: it reads them from this file (``tests/e2e/stack.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.testing.__main__ import build_parser
 from airflow_provider_linkedin_ads.testing.server import EmulatorServer
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.e2e import stack
+from tests.e2e.stack import interpolate
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yaml"
@@ -51,8 +58,12 @@ SERVICES = {
     "airflow-worker",
     "airflow-init",
     "linkedin-ads-emulator",
+    "airflow-cli",
+    "flower",
 }
-AIRFLOW_SERVICES = {name for name in SERVICES if name.startswith("airflow-")}
+AIRFLOW_SERVICES = {name for name in SERVICES if name.startswith("airflow-")} | {"flower"}
+#: Run once and exit: no health check, dependents wait for successful completion (or none do).
+ONE_SHOT = {"airflow-init", "airflow-cli"}
 EMULATOR = "linkedin-ads-emulator"
 REAL_API = {
     "LINKEDIN_ADS_CLIENT_ID": "my-client",
@@ -62,38 +73,6 @@ REAL_API = {
     "LINKEDIN_ADS_TOKEN_URL": "https://www.linkedin.com/oauth/v2/accessToken",
     "LINKEDIN_ADS_ACCOUNTS": "508000000,508000001",
 }
-
-# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alt}, ${NAME+alt}, ${NAME:?err}, $NAME and $$.
-_VARIABLE = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+?])(?P<arg>[^}]*))?\}"
-    r"|(?P<named>[A-Za-z_][A-Za-z0-9_]*))"
-)
-
-
-def interpolate(value: Any, environment: dict[str, str]) -> Any:
-    """Substitute variables in every string of a loaded Compose document, as Compose does."""
-    if isinstance(value, dict):
-        return {key: interpolate(item, environment) for key, item in value.items()}
-    if isinstance(value, list):
-        return [interpolate(item, environment) for item in value]
-    if isinstance(value, str):
-        return _VARIABLE.sub(lambda match: _substitute(match, environment), value)
-    return value
-
-
-def _substitute(match: re.Match[str], environment: dict[str, str]) -> str:
-    if match["escaped"]:
-        return "$"
-    name = match["braced"] or match["named"]
-    op, arg = match["op"], match["arg"] or ""
-    present = name in environment and (environment[name] != "" or not (op or "").startswith(":"))
-    if op in (":-", "-"):
-        return environment[name] if present else arg
-    if op in (":+", "+"):
-        return arg if present else ""
-    if op in (":?", "?") and not present:
-        raise AssertionError(f"required variable {name} is unset: {arg}")
-    return environment.get(name, "")
 
 
 @pytest.fixture(scope="module")
@@ -173,13 +152,14 @@ def test_the_vendored_schema_rejects_what_compose_rejects(
 def test_the_stack_has_the_production_shaped_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == SERVICES
-    commands = {name: services[name].get("command") for name in AIRFLOW_SERVICES - {"airflow-init"}}
+    commands = {name: services[name].get("command") for name in AIRFLOW_SERVICES - ONE_SHOT}
     assert commands == {
         "airflow-apiserver": "api-server",
         "airflow-scheduler": "scheduler",
         "airflow-dag-processor": "dag-processor",
         "airflow-triggerer": "triggerer",
         "airflow-worker": "celery worker",
+        "flower": "celery flower",
     }
     for name in AIRFLOW_SERVICES:
         environment = _environment(services[name])
@@ -204,7 +184,7 @@ def test_every_service_has_a_health_check_and_dependents_wait_for_it(compose: di
     for name, service in services.items():
         healthcheck = service.get("healthcheck")
         assert healthcheck, f"{name} has no healthcheck"
-        if name == "airflow-init":
+        if name in ONE_SHOT:
             # A one-shot job: its dependents wait for it to complete successfully instead.
             assert healthcheck == {"disable": True}
             continue
@@ -219,6 +199,66 @@ def test_every_service_has_a_health_check_and_dependents_wait_for_it(compose: di
     assert services["airflow-worker"]["depends_on"]["airflow-apiserver"] == {"condition": "service_healthy"}
     for name in AIRFLOW_SERVICES - {"airflow-init"}:
         assert EMULATOR in services[name]["depends_on"]
+
+
+def test_the_emulator_is_a_dependency_of_the_demo_profile_only(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services[EMULATOR]["profiles"] == ["demo"]
+    for name, service in services.items():
+        rule = service.get("depends_on", {}).get(EMULATOR)
+        if rule is not None:
+            # Without --profile demo the emulator is not part of the stack; `required: false` lets a
+            # stack pointed at the real API start without waiting for it.
+            assert rule == {"condition": "service_healthy", "required": False}, name
+    assert EMULATOR not in services["airflow-init"]["depends_on"]
+    # Everything else starts without a profile, except the official file's optional extras.
+    assert {
+        name: service.get("profiles") for name, service in services.items() if service.get("profiles")
+    } == {
+        EMULATOR: ["demo"],
+        "flower": ["flower"],
+        "airflow-cli": ["debug"],
+    }
+
+
+def test_flower_and_the_cli_follow_the_official_compose_file(compose: dict[str, Any]) -> None:
+    flower = compose["services"]["flower"]
+    assert flower["ports"] == ["5555:5555"]
+    assert flower["depends_on"]["airflow-init"] == {"condition": "service_completed_successfully"}
+    cli = compose["services"]["airflow-cli"]
+    assert cli["command"] == ["bash", "-c", "airflow"]
+    assert cli["environment"]["CONNECTION_CHECK_MAX_COUNT"] == "0"
+    if not AIRFLOW_V_3_0_PLUS:
+        return
+    pytest.importorskip("airflow.providers.celery", reason="apache-airflow-providers-celery is not installed")
+    from airflow.cli.cli_parser import get_parser
+
+    arguments = get_parser().parse_args(["celery", "flower"])  # exits on an unknown subcommand
+    assert arguments.subcommand == "flower"
+
+
+def test_the_file_states_the_compose_version_it_needs() -> None:
+    header = COMPOSE_FILE.read_text(encoding="utf-8").split("\nname:", 1)[0]
+    # `name` and build.dockerfile_inline need 2.17, depends_on.required 2.20.
+    assert "Docker Compose v2.20 or later" in header
+    assert "Docker Compose v2.20 or later" in (REPO / "README.md").read_text(encoding="utf-8")
+    uses_required = any(
+        "required" in rule
+        for service in yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))["services"].values()
+        for rule in (service.get("depends_on") or {}).values()
+        if isinstance(rule, dict)
+    )
+    assert uses_required
+
+
+def test_the_build_context_leaves_out_virtual_environments_and_local_state() -> None:
+    lines = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    ignored = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    for entry in (".git", ".venv/", ".airflow/", "demo-output/", "**/__pycache__/", ".mypy_cache/", ".env"):
+        assert entry in ignored
+    # ... but not what the image copies.
+    copied = {"pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "airflow_provider_linkedin_ads"}
+    assert not copied & set(ignored)
 
 
 def test_health_checks_use_real_airflow_job_types_and_commands(compose: dict[str, Any]) -> None:
@@ -270,7 +310,12 @@ def test_the_image_is_built_from_this_checkout_on_the_pinned_airflow(compose: di
     (install,) = [line for line in lines if line[0] == "RUN"]
     assert install[1:4] == ["pip", "install", "--no-cache-dir"]
     assert f'"apache-airflow=={version}"' in install
-    assert install[-1] in destinations
+    # Airflow's constraints for that version, for the image's own Python (as Airflow's docs install).
+    constraint = install.index("--constraint")
+    assert install[constraint - 1] in destinations
+    assert install[constraint + 1].startswith(
+        f'"https://raw.githubusercontent.com/apache/airflow/constraints-{version}/constraints-$(python'
+    )
     # pyproject.toml needs README.md (readme) and LICENSE (license-files) to build the wheel.
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     copied = {word for copy in copies for word in copy[1:-1]}
@@ -435,3 +480,65 @@ def test_the_init_job_creates_the_pool_the_dags_use(compose: dict[str, Any]) -> 
     assert int(words[4]) > 0
     multi_account = (REPO / "dags_examples" / "linkedin_ads_multi_account.py").read_text(encoding="utf-8")
     assert f'POOL = "{words[3]}"' in multi_account
+
+
+# -- one description: the compose file and the e2e test ---------------------------------------------
+
+
+def test_the_e2e_test_runs_the_compose_services_with_their_commands_and_settings(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    long_running = {
+        name
+        for name, service in services.items()
+        if name.startswith("airflow-") and not service.get("profiles") and name not in ONE_SHOT
+    }
+    assert set(stack.AIRFLOW_PROCESSES) == long_running
+    assert len(stack.AIRFLOW_PROCESSES["airflow-worker"]) == 2  # scaled out: two workers
+    endpoints = stack.Endpoints(15432, 16379, 18080, "127.0.0.1:19090", Path("/tmp/e2e"))
+    overrides = dict.fromkeys(stack.OVERRIDES, "set-by-the-test")
+    containers = (
+        "@postgres/",
+        "redis:6379",
+        "airflow-apiserver:",
+        "linkedin-ads-emulator:8080",
+        "/opt/airflow/",
+    )
+    for name in long_running:
+        words = shlex.split(services[name]["command"])
+        assert stack.command(name, endpoints, name="worker-a")[: len(words)] == words
+        expected = _environment(services[name])
+        settings = stack.environment(name, endpoints, overrides)
+        for key, value in expected.items():
+            wanted = overrides[key] if key in stack.OVERRIDES else stack.loopback(value, endpoints)
+            assert settings[key] == wanted, key
+        mounts = {"AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW__LOGGING__BASE_LOG_FOLDER"}
+        assert set(settings) - set(expected) == set(stack.TUNING) | mounts
+        for key, value in settings.items():
+            if key != "LINKEDIN_ADS_ALLOW_HTTP_HOSTS":
+                assert not any(container in value for container in containers), (key, value)
+    assert set(stack.OVERRIDES) <= set(_environment(services["airflow-scheduler"]))
+    # The init commands are airflow-init's: migrate (what its entrypoint does), then its pool.
+    assert stack.init_commands()[0] == ["db", "migrate"]
+    assert stack.init_commands()[1][:3] == ["pools", "set", "linkedin_ads"]
+    # And the e2e test starts exactly these, with these settings.
+    source = (REPO / "tests" / "e2e" / "test_celery_stack.py").read_text(encoding="utf-8")
+    for use in ("stack.AIRFLOW_PROCESSES", "stack.command(", "stack.environment(", "stack.init_commands()"):
+        assert use in source
+
+
+def test_the_e2e_settings_and_arguments_are_real_airflow_options() -> None:
+    if not AIRFLOW_V_3_0_PLUS:
+        pytest.skip("the e2e stack runs Airflow 3; its options are checked on the Airflow 3 line")
+    pytest.importorskip("airflow.providers.celery", reason="apache-airflow-providers-celery is not installed")
+    from airflow.cli.cli_parser import get_parser
+    from airflow.configuration import conf
+
+    for key in (*stack.TUNING, *stack.OVERRIDES):
+        section, option = key.removeprefix("AIRFLOW__").lower().split("__", 1)
+        assert conf.has_option(section, option), key
+    endpoints = stack.Endpoints(15432, 16379, 18080, "127.0.0.1:19090", Path("/tmp/e2e"))
+    parser = get_parser()
+    for name in stack.AIRFLOW_PROCESSES:
+        parser.parse_args(stack.command(name, endpoints, name="worker-a"))  # exits on an unknown flag
