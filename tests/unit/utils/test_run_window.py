@@ -114,7 +114,9 @@ def test_default_now_is_the_wall_clock():
         pytest.param(" 2026-01-31 ", d("2026-01-31"), id="iso-date-with-spaces"),
         pytest.param(d("2026-01-31"), d("2026-01-31"), id="date"),
         pytest.param(at("2026-01-31T23:30:00", MINUS5), d("2026-02-01"), id="aware-datetime-to-utc-date"),
-        pytest.param(dt.datetime.fromisoformat("2026-01-31T23:30:00"), d("2026-01-31"), id="naive-datetime-is-utc"),
+        pytest.param(
+            dt.datetime.fromisoformat("2026-01-31T23:30:00"), d("2026-01-31"), id="naive-datetime-is-utc"
+        ),
     ],
 )
 def test_parse_day(value, expected):
