@@ -229,7 +229,7 @@ class AtomicLanding:
         :raises LinkedInAdsError: when the temporary file vanished before the move (someone else
             deleted it); the target is then untouched.
         """
-        _check_filesystem(self.target, self.uri)
+        self.check_filesystem()
         handle = _LazyFile(self._create_temp)
         try:
             yield cast("IO[bytes]", handle)
@@ -243,6 +243,14 @@ class AtomicLanding:
             raise
         finally:
             self._temp = None
+
+    def check_filesystem(self) -> None:
+        """Resolve the target's filesystem now, before anything is fetched or written.
+
+        :raises ConfigurationError: naming ``output_path`` for an unknown scheme or a filesystem
+            package that is not installed.
+        """
+        _check_filesystem(self.target, self.uri)
 
     def _create_temp(self) -> IO[bytes]:
         self._prepare()
