@@ -285,15 +285,19 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             for argument, wire in self.facet_arguments.items()
             if (values := text_list(getattr(self, argument), argument=argument))
         }
-        return ReportRequest.build(
-            finder=self.finder,
-            pivots=text_list(self._raw_pivots(), argument="pivots"),
-            date_range=date_range,
-            metrics=text_list(self.metrics, argument="metrics"),
-            time_granularity=self.time_granularity,
-            facets=facets,
-            allow_unknown_names=self.allow_unknown_names,
-        )
+        with contextlib.ExitStack() as renamed:
+            # Errors about a facet name the operator's argument (campaign_groups), not the query's.
+            for argument, wire in self.facet_arguments.items():
+                renamed.enter_context(argument_named(argument, instead_of=wire))
+            return ReportRequest.build(
+                finder=self.finder,
+                pivots=text_list(self._raw_pivots(), argument="pivots"),
+                date_range=date_range,
+                metrics=text_list(self.metrics, argument="metrics"),
+                time_granularity=self.time_granularity,
+                facets=facets,
+                allow_unknown_names=self.allow_unknown_names,
+            )
 
     def _output_uri(self) -> str | None:
         path = optional_text(self.output_path, argument="output_path")

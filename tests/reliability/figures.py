@@ -31,6 +31,7 @@ class Figures:
     secrets_leaked: int = 0
     scenarios: list[str] = field(default_factory=list)
     fuzz_examples: Counter[str] = field(default_factory=Counter)
+    never_wrong: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fault_run(
@@ -64,6 +65,11 @@ class Figures:
         with self._lock:
             self.scenarios.append(line)
 
+    def never_wrong_file(self, line: str) -> None:
+        """Record one figure of the "never a wrong file" block (CSV, writers, paths, inputs, reconcile)."""
+        with self._lock:
+            self.never_wrong.append(line)
+
     def fuzzed(self, target: str, examples: int = 1) -> None:
         """Count fuzz examples run against ``target``."""
         with self._lock:
@@ -90,6 +96,9 @@ class Figures:
             out.append(
                 f"  of which answered by the API with a well-formed query: {self.bad_inputs_reaching_api}"
             )
+        if self.never_wrong:
+            out.append("never a wrong file (files, inputs, reconcile):")
+            out += [f"  {line}" for line in self.never_wrong]
         if self.fuzz_examples:
             fuzz = ", ".join(f"{name} {count}" for name, count in sorted(self.fuzz_examples.items()))
             out.append(f"fuzz examples without a crash: {sum(self.fuzz_examples.values())} ({fuzz})")
