@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_linkedin_ads.client import writers
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReconciliationError
 from airflow_provider_linkedin_ads.operators import _base
 from airflow_provider_linkedin_ads.operators.ad_analytics import (
@@ -178,6 +179,23 @@ def _dead_writer(folder: Path, name: str) -> str:
     return left
 
 
+def _record_temporary_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record each temporary file created: its name, and how many other writers' files existed then."""
+    created: list[tuple[str, int]] = []
+    create = AtomicLanding._create_temp
+
+    def recording(self: AtomicLanding) -> Any:
+        handle = create(self)
+        folder = self._temp.parent
+        others = [path.name for path in folder.iterdir() if TEMP_MARKER in path.name]
+        ours = [name for name in others if "live0001" not in name and name != self._temp.name]
+        created.append((self._temp.name, len(ours)))
+        return handle
+
+    monkeypatch.setattr(AtomicLanding, "_create_temp", recording)
+    return created
+
+
 def test_overlapping_writers_of_one_path_land_one_complete_file(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,15 +219,9 @@ def test_overlapping_writers_of_one_path_land_one_complete_file(
             / f".report.jsonl{TEMP_MARKER}{landing_module._OWNER}-{sleeper.pid}-{int(time.time())}-live0001.tmp"
         )
         live.write_bytes(b"being written")
-        created: list[str] = []
-        create = AtomicLanding._create_temp
-
-        def recording(self: AtomicLanding) -> Any:
-            handle = create(self)
-            created.append(self._temp.name)
-            return handle
-
-        monkeypatch.setattr(AtomicLanding, "_create_temp", recording)
+        created = _record_temporary_files(monkeypatch)
+        # Small flushes: every writer's temporary file exists early and for most of its report.
+        monkeypatch.setattr(writers, "_TEXT_FLUSH_ROWS", 50)
         errors: list[BaseException] = []
         start = threading.Barrier(WRITERS)
 
@@ -233,6 +245,8 @@ def test_overlapping_writers_of_one_path_land_one_complete_file(
     not_found = sum(isinstance(err, FileNotFoundError) for err in errors)
     assert errors == []
     assert len(created) == WRITERS
+    overlapping = sum(1 for _name, others in created if others)
+    assert overlapping >= 1  # some writer started its file while another writer's file was open
     assert survivors == sorted(
         [live.name, "report.jsonl"]
     )  # the killed try's file is gone, the live one kept
@@ -241,6 +255,7 @@ def test_overlapping_writers_of_one_path_land_one_complete_file(
     FIGURES.never_wrong_file(
         f"overlapping writers of one path: {WRITERS} -> 1 complete file (byte-identical, "
         f"{reference.count(chr(10).encode())} rows), {not_found} FileNotFoundError, {len(errors)} errors; "
+        f"{overlapping} started while another writer's temp existed; "
         "SIGKILLed writer's temp removed 1/1, live writer's temp kept 1/1"
     )
 
@@ -251,20 +266,12 @@ def test_a_long_output_name_keeps_the_temporary_name_short(
     name = "campaign_performance_" + "x" * 210 + "_{{ ds }}.jsonl"
     rendered = name.replace("{{ ds }}", "2026-11-20")
     assert len(rendered.encode()) >= 230
-    names: list[str] = []
-    create = AtomicLanding._create_temp
-
-    def recording(self: AtomicLanding) -> Any:
-        handle = create(self)
-        names.append(self._temp.name)
-        return handle
-
-    monkeypatch.setattr(AtomicLanding, "_create_temp", recording)
+    names = _record_temporary_files(monkeypatch)
     op = _operator(accounts=sorted(server.world.accounts), output_path=f"file://{tmp_path}/{name}")
     op.output_path = f"file://{tmp_path}/{rendered}"  # as rendering leaves it
     op.execute({})
     assert [path.name for path in tmp_path.iterdir()] == [rendered]
-    (temp,) = names
+    ((temp, _),) = names
     assert len(temp.encode()) < 255
     FIGURES.never_wrong_file(
         f"output name of {len(rendered.encode())} bytes: landed; temporary name {len(temp.encode())} bytes (limit 255)"
