@@ -12,17 +12,16 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_linkedin_ads.client import writers
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReconciliationError
 from airflow_provider_linkedin_ads.operators import _base
 from airflow_provider_linkedin_ads.operators.ad_analytics import (
@@ -52,7 +51,8 @@ FORMULA_NAMES = (
 )
 END = "2026-11-20"
 #: Overlapping writers of one static output path.
-WRITERS = 4
+WRITERS = 3
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _operator(**overrides: Any) -> LinkedInAdsAnalyticsOperator:
@@ -196,56 +196,128 @@ def _record_temporary_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
     return created
 
 
+#: One writer: a separate process (as overlapping task runs are) running the operator's execute().
+WRITER = """
+import datetime as dt
+import json
+import os
+import pathlib
+import sys
+import time
+
+sys.path.insert(0, {repo!r})
+from airflow_provider_linkedin_ads.client import writers
+from airflow_provider_linkedin_ads.operators import _base
+from airflow_provider_linkedin_ads.operators.ad_analytics import LinkedInAdsAnalyticsOperator
+from airflow_provider_linkedin_ads.utils.landing import TEMP_MARKER, AtomicLanding
+
+_base.utcnow = lambda: dt.datetime(*{today!r}, 12, tzinfo=dt.UTC)
+writers._TEXT_FLUSH_ROWS = 50  # the temporary file exists early and for most of the report
+others = []
+create = AtomicLanding._create_temp
+
+
+def recording(self):
+    handle = create(self)
+    names = [path.name for path in self._temp.parent.iterdir() if TEMP_MARKER in path.name]
+    others.append(sum(1 for name in names if "live0001" not in name and name != self._temp.name))
+    return handle
+
+
+AtomicLanding._create_temp = recording
+op = LinkedInAdsAnalyticsOperator(task_id="report", **json.loads({arguments!r}))
+pathlib.Path({ready!r}).touch()
+while not pathlib.Path({go!r}).exists():
+    time.sleep(0.01)
+try:
+    op.execute({{}})
+    error = None
+except BaseException as err:
+    error = f"{{type(err).__name__}}: {{err}}"
+print("RESULT=" + json.dumps({{"error": error, "others": others}}), flush=True)
+"""
+
+
+def _writers(server: EmulatorServer, arguments: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
+    """Run :data:`WRITERS` writer processes that all start landing at the same moment; their results."""
+    today = server.clock.today()
+    go = folder / "go"
+    children = []
+    for index in range(WRITERS):
+        script = folder / f"writer{index}.py"
+        script.write_text(
+            WRITER.format(
+                repo=REPO,
+                today=(today.year, today.month, today.day),
+                arguments=json.dumps(arguments),
+                ready=str(folder / f"ready{index}"),
+                go=str(go),
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+        )
+    try:
+        deadline = time.monotonic() + 300
+        while not all((folder / f"ready{index}").exists() for index in range(WRITERS)):
+            assert time.monotonic() < deadline, "the writers did not start"
+            assert all(child.poll() is None for child in children), [
+                child.communicate() for child in children
+            ]
+            time.sleep(0.05)
+        go.touch()
+        outputs = [child.communicate(timeout=300)[0] for child in children]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
+    results = []
+    for output in outputs:
+        lines = [line for line in output.splitlines() if line.startswith("RESULT=")]
+        assert lines, output[-3000:]
+        results.append(json.loads(lines[-1].removeprefix("RESULT=")))
+    return results
+
+
 def test_overlapping_writers_of_one_path_land_one_complete_file(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
+    out, scripts = tmp_path / "out", tmp_path / "writers"
     out.mkdir()
-    kwargs = {
+    scripts.mkdir()
+    arguments = {
         "pivot": "CREATIVE",
+        "metrics": ["impressions", "clicks"],
         "campaigns": sorted(world.campaigns),
         "date_range_start": "2026-06-01",
         "date_range_end": END,
         "max_concurrency": 1,
     }
-    with _serve(world, monkeypatch, latency_ms=20):
-        _operator(**kwargs, output_path=f"file://{tmp_path}/reference.jsonl").execute({})
+    with _serve(world, monkeypatch, latency_ms=20) as server:
+        _operator(**arguments, output_path=f"file://{tmp_path}/reference.jsonl").execute({})
         reference = (tmp_path / "reference.jsonl").read_bytes()
-        assert reference.count(b"\n") > 1_000  # rows reach the temporary files while others still fetch
+        assert reference.count(b"\n") > 1_000  # many flushes: temporary files live while others fetch
         killed = _dead_writer(out, "report.jsonl")
-        sleeper = subprocess.Popen(["sleep", "60"])  # a live writer of this host, still writing
+        sleeper = subprocess.Popen(["sleep", "300"])  # a live writer of this host, still writing
         live = (
             out
             / f".report.jsonl{TEMP_MARKER}{landing_module._OWNER}-{sleeper.pid}-{int(time.time())}-live0001.tmp"
         )
         live.write_bytes(b"being written")
-        created = _record_temporary_files(monkeypatch)
-        # Small flushes: every writer's temporary file exists early and for most of its report.
-        monkeypatch.setattr(writers, "_TEXT_FLUSH_ROWS", 50)
-        errors: list[BaseException] = []
-        start = threading.Barrier(WRITERS)
-
-        def write() -> None:
-            try:
-                start.wait(timeout=30)
-                _operator(**kwargs, output_path=f"file://{out}/report.jsonl").execute({})
-            except BaseException as err:
-                errors.append(err)
-
-        threads = [threading.Thread(target=write) for _ in range(WRITERS)]
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=300)
+            results = _writers(server, {**arguments, "output_path": f"file://{out}/report.jsonl"}, scripts)
             survivors = sorted(path.name for path in out.iterdir())
         finally:
             sleeper.kill()
             sleeper.wait()
-    not_found = sum(isinstance(err, FileNotFoundError) for err in errors)
+    errors = [result["error"] for result in results if result["error"]]
+    not_found = sum("FileNotFoundError" in error for error in errors)
     assert errors == []
-    assert len(created) == WRITERS
-    overlapping = sum(1 for _name, others in created if others)
+    assert all(len(result["others"]) == 1 for result in results)  # one temporary file each
+    overlapping = sum(1 for result in results if result["others"][0])
     assert overlapping >= 1  # some writer started its file while another writer's file was open
     assert survivors == sorted(
         [live.name, "report.jsonl"]
@@ -253,7 +325,7 @@ def test_overlapping_writers_of_one_path_land_one_complete_file(
     assert killed not in survivors
     assert (out / "report.jsonl").read_bytes() == reference
     FIGURES.never_wrong_file(
-        f"overlapping writers of one path: {WRITERS} -> 1 complete file (byte-identical, "
+        f"overlapping writer processes of one path: {WRITERS} -> 1 complete file (byte-identical, "
         f"{reference.count(chr(10).encode())} rows), {not_found} FileNotFoundError, {len(errors)} errors; "
         f"{overlapping} started while another writer's temp existed; "
         "SIGKILLed writer's temp removed 1/1, live writer's temp kept 1/1"
