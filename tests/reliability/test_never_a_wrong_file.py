@@ -218,9 +218,15 @@ create = AtomicLanding._create_temp
 
 
 def recording(self):
-    handle = create(self)
+    handle = create(self)  # removes provably stale temporary files first, then creates ours
     names = [path.name for path in self._temp.parent.iterdir() if TEMP_MARKER in path.name]
     others.append(sum(1 for name in names if "live0001" not in name and name != self._temp.name))
+    # Hold on until every writer has its temporary file: all of them exist at once, so every
+    # cleanup after the first ran beside live writers' files.
+    pathlib.Path({created!r}).touch()
+    deadline = time.monotonic() + 120
+    while len(list(pathlib.Path({created!r}).parent.glob("created*"))) < {writers} and time.monotonic() < deadline:
+        time.sleep(0.01)
     return handle
 
 
@@ -252,6 +258,8 @@ def _writers(server: EmulatorServer, arguments: dict[str, Any], folder: Path) ->
                 arguments=json.dumps(arguments),
                 ready=str(folder / f"ready{index}"),
                 go=str(go),
+                created=str(folder / f"created{index}"),
+                writers=WRITERS,
             )
         )
         children.append(
@@ -318,7 +326,7 @@ def test_overlapping_writers_of_one_path_land_one_complete_file(
     assert errors == []
     assert all(len(result["others"]) == 1 for result in results)  # one temporary file each
     overlapping = sum(1 for result in results if result["others"][0])
-    assert overlapping >= 1  # some writer started its file while another writer's file was open
+    assert overlapping >= WRITERS - 1  # every writer but the first started beside live writers' files
     assert survivors == sorted(
         [live.name, "report.jsonl"]
     )  # the killed try's file is gone, the live one kept
