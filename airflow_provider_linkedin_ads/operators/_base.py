@@ -350,7 +350,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         landing = self._landing = AtomicLanding(
             output_path, conn_id=self._output_conn_id(), stale_after=self.execution_timeout
         )
-        landing.check_filesystem()  # a missing filesystem package fails before any report call
+        landing.prepare()  # an unreachable destination fails before any report call
         # The first rows are fetched before the temporary file exists (it is created at the first write).
         head = list(itertools.islice(rows, 1))
         # closing(): a failure (or SIGTERM) while writing stops the engine and its calls at once.

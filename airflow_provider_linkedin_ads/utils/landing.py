@@ -5,8 +5,8 @@ so the final move stays on one filesystem) and moves it onto the target only aft
 was written. Readers therefore see either the previous complete file or the new complete file,
 never a half-written one:
 
-* the temporary file is created at the first write (once the first rows have been fetched), not
-  when the landing is opened;
+* the parent folder is created up front (an unreachable destination fails before any API call);
+  the temporary file is created at the first write (once the first rows have been fetched);
 * a try that fails (or is stopped: Airflow raises inside the task) deletes its temporary file;
 * a try that is killed outright cannot clean up, so when a try creates its temporary file it first
   removes the temporary files of the same target that are *provably stale* (below);
@@ -229,7 +229,7 @@ class AtomicLanding:
         :raises LinkedInAdsError: when the temporary file vanished before the move (someone else
             deleted it); the target is then untouched.
         """
-        self.check_filesystem()
+        self.prepare()
         handle = _LazyFile(self._create_temp)
         try:
             yield cast("IO[bytes]", handle)
@@ -244,16 +244,20 @@ class AtomicLanding:
         finally:
             self._temp = None
 
-    def check_filesystem(self) -> None:
-        """Resolve the target's filesystem now, before anything is fetched or written.
+    def prepare(self) -> None:
+        """Resolve the target's filesystem and create its parent folder, before anything is fetched.
+
+        A destination that cannot be reached fails here, before any API call is spent on the report.
+        Idempotent; :meth:`open` calls it too.
 
         :raises ConfigurationError: naming ``output_path`` for an unknown scheme or a filesystem
             package that is not installed.
         """
         _check_filesystem(self.target, self.uri)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
 
     def _create_temp(self) -> IO[bytes]:
-        self._prepare()
+        self._remove_stale_temps()
         temp = self._sibling(self._temp_name())
         self._temp = temp
         return cast("IO[bytes]", temp.open("wb"))
@@ -267,8 +271,7 @@ class AtomicLanding:
                 "(deleted by someone else?); the target was left as it was"
             ) from err
 
-    def _prepare(self) -> None:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+    def _remove_stale_temps(self) -> None:
         for stale in self.stale_temps():
             log.info("Removing %s, left behind by an earlier try", stale.name)
             with contextlib.suppress(FileNotFoundError):

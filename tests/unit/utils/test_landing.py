@@ -195,9 +195,9 @@ def test_an_older_releases_temporary_file_is_judged_by_its_age(tmp_path):
 def test_the_temporary_file_is_created_at_the_first_write(tmp_path):
     landing = AtomicLanding(f"file://{tmp_path}/out/report.jsonl")
     with landing.open() as handle:
-        assert not (tmp_path / "out").exists()  # nothing created before there is data
+        assert names(tmp_path / "out") == []  # the folder is ready, no file before there is data
         handle.write(b"")
-        assert not (tmp_path / "out").exists()
+        assert names(tmp_path / "out") == []
         handle.write(b"rows\n")
         (temp,) = (tmp_path / "out").iterdir()
         assert temp.name.startswith(".report.jsonl" + TEMP_MARKER)
