@@ -15,6 +15,7 @@ exceptions, never on their message text.
     │   └── UnauthorizedError            a 401 answer persisting after one refresh; also an APIError
     ├── TransportError                   connection reset, timeout, TLS EOF, cut body (cause kept)
     ├── TruncatedReportError             one day x one entity still returns 15,000 rows
+    ├── ReconciliationError              landed totals differ from LinkedIn's (.metric, .expected, .landed)
     └── APIError                         .status, .code, .service_error_code, .input_errors, .request_summary
         ├── BadRequestError              400 (MISSING_FIELD, INVALID_VALUE_FOR_FIELD, DATE_TOO_EARLY, ...)
         ├── PermissionDeniedError        403 USER_NOT_AUTHORIZED
@@ -56,6 +57,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReconciliationError",
     "RedirectError",
     "ReportValidationError",
     "RequestSummary",
@@ -147,6 +149,31 @@ class TruncatedReportError(LinkedInAdsError):
         super().__init__(message)
         self.day = day
         self.entity = entity
+
+
+class ReconciliationError(LinkedInAdsError):
+    """The landed rows do not add up to LinkedIn's own totals (``reconcile=True``).
+
+    :param metric: the first metric that differs.
+    :param expected: LinkedIn's ``timeGranularity=ALL`` total, as exact text.
+    :param landed: the sum of the landed rows, as exact text.
+    :param mismatches: every differing metric -> ``(expected, landed)``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        metric: str,
+        expected: str,
+        landed: str,
+        mismatches: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.metric = metric
+        self.expected = expected
+        self.landed = landed
+        self.mismatches = dict(mismatches or {metric: (expected, landed)})
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def normalize_urn(value: object, *, urn_type: str, argument: str) -> str:
     :param value: ``508000000``, ``"508000000"`` or ``"urn:li:sponsoredAccount:508000000"``.
     :param urn_type: the expected type, e.g. ``"sponsoredAccount"``.
     :param argument: the argument name, used in the error message.
-    :raises ConfigurationError: anything else (wrong URN type, text, grammar characters, ...).
+    :raises ConfigurationError: anything else (wrong URN type, text, grammar characters, an id < 1,
+        ...).
 
     .. code-block:: python
 
@@ -81,14 +82,25 @@ def normalize_urn(value: object, *, urn_type: str, argument: str) -> str:
         )
     text = str(value).strip()
     if _ID_RE.match(text):
-        return f"urn:li:{urn_type}:{int(text)}"
+        return f"urn:li:{urn_type}:{_entity_id(int(text), urn_type, argument)}"
     match = _URN_RE.match(text)
     if match and match.group(2) == urn_type:
-        return f"urn:{match.group(1)}:{urn_type}:{int(match.group(3))}"
+        return f"urn:{match.group(1)}:{urn_type}:{_entity_id(int(match.group(3)), urn_type, argument)}"
     raise ConfigurationError(
         f"{argument}: {_preview(text)!r} is not a numeric id or a urn:li:{urn_type}:<id> URN",
         argument=argument,
     )
+
+
+def _entity_id(number: int, urn_type: str, argument: str) -> int:
+    # LinkedIn's entity ids start at 1: id 0 names no account, campaign or creative, and LinkedIn
+    # answers it with an empty report (indistinguishable from "no activity"), so refuse it here.
+    if number < 1:
+        raise ConfigurationError(
+            f"{argument}: {urn_type} id {number} is not a valid id (LinkedIn ids are whole numbers >= 1)",
+            argument=argument,
+        )
+    return number
 
 
 def urn_id(urn: str) -> str:

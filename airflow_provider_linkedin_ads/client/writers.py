@@ -7,7 +7,12 @@ window, never by the report. Every row has every column. Values keep their exact
   *strings* (sign and every digit kept, never scientific notation), dates as ISO strings, absent
   metrics as ``null``.
 * CSV (RFC 4180): a header row, ``\\r\\n`` line ends, minimal quoting, UTF-8; absent metrics are
-  empty fields; decimals written exactly as in JSON Lines.
+  empty fields; decimals written exactly as in JSON Lines. Text cells (pivot values, ``<pivot>_name``
+  columns, unknown RAW metrics) that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  get a leading ``'`` so a spreadsheet shows them instead of running them as formulas (OWASP's "CSV
+  injection" advice; anyone who can name a campaign could otherwise plant ``=HYPERLINK(...)``).
+  Numbers are never touched: a negative decimal stays ``-2.5``. ``escape_formulas=False`` opts out.
+  JSON Lines and Parquet keep every value verbatim.
 * Parquet: typed columns (``date32``, ``string``, ``int64``, ``float64``, ``decimal128(38, 20)``),
   one row group per batch; needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
 
@@ -25,6 +30,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -41,10 +47,12 @@ __all__ = [
     "DECIMAL_PRECISION",
     "DECIMAL_SCALE",
     "FORMATS",
+    "FORMULA_TRIGGERS",
     "CsvWriter",
     "JsonLinesWriter",
     "ParquetWriter",
     "RowWriter",
+    "escape_formula",
     "exact_decimal",
     "open_writer",
     "write_rows",
@@ -56,6 +64,10 @@ FORMATS = ("jsonl", "csv", "parquet")
 DECIMAL_PRECISION = 38
 DECIMAL_SCALE = 20
 _TEXT_FLUSH_ROWS = 1_000
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: A RAW metric value that is a plain number (``-2.5``, ``1e-7``) is data, not a formula: kept as is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PARQUET_BATCH_ROWS = 65_536
 
 
@@ -80,6 +92,17 @@ class RowWriter(Protocol):
 def exact_decimal(value: Decimal) -> str:
     """Render a decimal exactly, in positional notation (``Decimal("1E-7")`` -> ``"0.0000001"``)."""
     return format(value, "f")
+
+
+def escape_formula(text: str) -> str:
+    """Return ``text`` with a leading ``'`` when a spreadsheet would run it as a formula.
+
+    .. code-block:: python
+
+        escape_formula("=SUM(A1:A9)")  # "'=SUM(A1:A9)"
+        escape_formula("Brand campaign")  # unchanged
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _text(value: RowValue) -> str | int | float | None:
@@ -162,6 +185,8 @@ class CsvWriter(_WriterBase):
 
     :param target: a binary file-like object (left open).
     :param columns: the report's columns; their names form the header row.
+    :param escape_formulas: prefix text cells that start with ``= + - @``, tab or CR with ``'``
+        (default ``True``; see the module docstring). Numbers are never changed.
 
     .. code-block:: python
 
@@ -170,20 +195,35 @@ class CsvWriter(_WriterBase):
                 writer.write(row)
     """
 
-    def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
+    def __init__(self, target: IO[bytes], columns: Sequence[Column], *, escape_formulas: bool = True) -> None:
         super().__init__(target, columns)
+        # Only text can hold a formula: pivot and name columns always, an unknown (RAW) metric unless
+        # its text is a plain number. Typed numbers and dates are written as they are.
+        kinds = (ColumnKind.STRING, ColumnKind.RAW) if escape_formulas else ()
+        self._escaped = {column.name: column.kind for column in columns if column.kind in kinds}
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._csv.writerow(self._names)
         self._pending = 0
 
     def write(self, row: ReportRow) -> None:
-        """Write one row; ``None`` becomes an empty field."""
-        self._csv.writerow(["" if (value := _text(row.get(name))) is None else value for name in self._names])
+        """Write one row; ``None`` becomes an empty field, formula-like text gets a leading ``'``."""
+        self._csv.writerow([self._cell(name, row.get(name)) for name in self._names])
         self._rows_written += 1
         self._pending += 1
         if self._pending >= _TEXT_FLUSH_ROWS:
             self._flush()
+
+    def _cell(self, name: str, value: RowValue) -> str | int | float:
+        text = _text(value)
+        if text is None:
+            return ""
+        kind = self._escaped.get(name)
+        if kind is None or not isinstance(text, str):
+            return text
+        if kind is ColumnKind.RAW and _PLAIN_NUMBER.fullmatch(text):
+            return text  # a number sent as text ("-2.5"): data, not a formula
+        return escape_formula(text)
 
     def _flush(self) -> None:
         self._target.write(self._buffer.getvalue().encode("utf-8"))
@@ -275,16 +315,19 @@ def _import_pyarrow() -> tuple[Any, Any]:
     return pyarrow, pyarrow.parquet
 
 
-def open_writer(output_format: str, target: IO[bytes], columns: Sequence[Column]) -> RowWriter:
+def open_writer(
+    output_format: str, target: IO[bytes], columns: Sequence[Column], *, csv_escape_formulas: bool = True
+) -> RowWriter:
     """Return the writer for ``output_format`` (``jsonl``, ``csv`` or ``parquet``).
 
+    :param csv_escape_formulas: CSV only: neutralise formula-like text cells (see :class:`CsvWriter`).
     :raises ConfigurationError: for another format, naming ``output_format``.
     """
     name = (output_format or "").strip().lower()
     if name in ("jsonl", "json", "ndjson"):
         return JsonLinesWriter(target, columns)
     if name == "csv":
-        return CsvWriter(target, columns)
+        return CsvWriter(target, columns, escape_formulas=csv_escape_formulas)
     if name == "parquet":
         return ParquetWriter(target, columns)
     raise ConfigurationError(
@@ -293,13 +336,20 @@ def open_writer(output_format: str, target: IO[bytes], columns: Sequence[Column]
 
 
 def write_rows(
-    rows: Iterable[ReportRow], target: IO[bytes], columns: Sequence[Column], *, output_format: str = "jsonl"
+    rows: Iterable[ReportRow],
+    target: IO[bytes],
+    columns: Sequence[Column],
+    *,
+    output_format: str = "jsonl",
+    csv_escape_formulas: bool = True,
 ) -> int:
     """Stream ``rows`` to ``target`` in ``output_format``; return the number of rows written.
 
     The writer is closed (flushed) when the rows are exhausted; ``target`` stays open.
+
+    :param csv_escape_formulas: CSV only: neutralise formula-like text cells (see :class:`CsvWriter`).
     """
-    writer = open_writer(output_format, target, columns)
+    writer = open_writer(output_format, target, columns, csv_escape_formulas=csv_escape_formulas)
     try:
         for row in rows:
             writer.write(row)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from functools import cached_property
 from types import MappingProxyType
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
 from airflow_provider_linkedin_ads.client.reporting import ON_TRUNCATION, ReportEngine
 from airflow_provider_linkedin_ads.client.resolver import NameResolver
 from airflow_provider_linkedin_ads.client.writers import write_rows
@@ -50,6 +52,7 @@ from airflow_provider_linkedin_ads.operators._results import (
 )
 from airflow_provider_linkedin_ads.utils.landing import (
     AtomicLanding,
+    check_no_parent_segments,
     normalize_uri,
     openlineage_input,
     openlineage_output,
@@ -112,6 +115,13 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     :param attempt_timeout: seconds one API attempt may take, connect to last byte (default: the
         connection's extra ``attempt_timeout``, else 300); a slower answer is a retried transport error.
     :param deferrable: wait out a spent daily quota in the triggerer instead of failing.
+    :param csv_escape_formulas: CSV output only: prefix text cells that start with ``= + - @``, tab
+        or CR with ``'`` so spreadsheets do not run them (default ``True``; numbers never change).
+    :param reconcile: after the report, compare the landed rows' totals with LinkedIn's
+        ``timeGranularity=ALL`` totals (one extra call per facet batch); see
+        :mod:`~airflow_provider_linkedin_ads.client.reconcile` for what is compared and skipped.
+    :param reconcile_mode: ``fail`` (default): a mismatch fails the task and nothing is landed;
+        ``warn``: it is logged and reported in the summary's ``reconcile`` entry.
     :param kwargs: ``BaseOperator`` arguments.
     """
 
@@ -144,8 +154,13 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         api_retry_policy: RetryPolicy | None,
         deferrable: bool,
         attempt_timeout: float | None = None,
+        csv_escape_formulas: bool = True,
+        reconcile: bool = False,
+        reconcile_mode: str = "fail",
         **kwargs: Any,
     ) -> None:
+        if isinstance(output_path, str):
+            check_no_parent_segments(output_path)  # literal or not, a '..' survives rendering
         asset = static_asset(output_path)
         if asset is not None:
             kwargs["outlets"] = [*_as_list(kwargs.get("outlets")), asset]
@@ -169,6 +184,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.resolve_names = check_flag(resolve_names, argument="resolve_names")
         self.allow_unknown_names = check_flag(allow_unknown_names, argument="allow_unknown_names")
         self.deferrable = check_flag(deferrable, argument="deferrable")
+        self.csv_escape_formulas = check_flag(csv_escape_formulas, argument="csv_escape_formulas")
+        self.reconcile = check_flag(reconcile, argument="reconcile")
+        self.reconcile_mode = check_choice(reconcile_mode, RECONCILE_MODES, argument="reconcile_mode").lower()
         self.api_retry_policy = api_retry_policy
         self.attempt_timeout = check_attempt_timeout(attempt_timeout)
         self.asset = asset
@@ -275,15 +293,19 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             for argument, wire in self.facet_arguments.items()
             if (values := text_list(getattr(self, argument), argument=argument))
         }
-        return ReportRequest.build(
-            finder=self.finder,
-            pivots=text_list(self._raw_pivots(), argument="pivots"),
-            date_range=date_range,
-            metrics=text_list(self.metrics, argument="metrics"),
-            time_granularity=self.time_granularity,
-            facets=facets,
-            allow_unknown_names=self.allow_unknown_names,
-        )
+        with contextlib.ExitStack() as renamed:
+            # Errors about a facet name the operator's argument (campaign_groups), not the query's.
+            for argument, wire in self.facet_arguments.items():
+                renamed.enter_context(argument_named(argument, instead_of=wire))
+            return ReportRequest.build(
+                finder=self.finder,
+                pivots=text_list(self._raw_pivots(), argument="pivots"),
+                date_range=date_range,
+                metrics=text_list(self.metrics, argument="metrics"),
+                time_granularity=self.time_granularity,
+                facets=facets,
+                allow_unknown_names=self.allow_unknown_names,
+            )
 
     def _output_uri(self) -> str | None:
         path = optional_text(self.output_path, argument="output_path")
@@ -324,16 +346,37 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             logger=self._logger,
         )
         run = engine.run(request)  # validates before any report call
+        reconciler = Reconciler(engine, request, mode=self.reconcile_mode, logger=self._logger)
         columns, named = self._named_rows(run, request)
         rows = until_killed(named, lambda: self._killed)
+        if self.reconcile:
+            rows = reconciler.totals.observe(rows)  # summed on the way to the writer, never re-read
         if output_path is None:
             xcom_rows = rows_for_xcom(rows)
-            return {**self._summarise(request, run, columns, None, None), "rows": xcom_rows}
-        landing = self._landing = AtomicLanding(output_path, conn_id=self._output_conn_id())
+            checked = self._reconciled(reconciler, run)
+            return {**self._summarise(request, run, columns, None, None), **checked, "rows": xcom_rows}
+        landing = self._landing = AtomicLanding(
+            output_path, conn_id=self._output_conn_id(), stale_after=self.execution_timeout
+        )
+        landing.prepare()  # an unreachable destination fails before any report call
+        # The first rows are fetched before the temporary file exists (it is created at the first write).
+        head = list(itertools.islice(rows, 1))
         # closing(): a failure (or SIGTERM) while writing stops the engine and its calls at once.
         with landing.open() as handle, contextlib.closing(rows):
-            write_rows(rows, handle, columns, output_format=self.output_format)
-        return self._summarise(request, run, columns, landing, landing.size())
+            write_rows(
+                itertools.chain(head, rows),
+                handle,
+                columns,
+                output_format=self.output_format,
+                csv_escape_formulas=self.csv_escape_formulas,
+            )
+            checked = self._reconciled(reconciler, run)  # before the move: a mismatch lands nothing
+        return {**self._summarise(request, run, columns, landing, landing.size()), **checked}
+
+    def _reconciled(self, reconciler: Reconciler, run: ReportRun) -> dict[str, Any]:
+        if not self.reconcile:
+            return {}
+        return {"reconcile": reconciler.check(covered=run.summary.date_range_covered).to_dict()}
 
     def _output_conn_id(self) -> str | None:
         return optional_text(self.output_conn_id, argument="output_conn_id")

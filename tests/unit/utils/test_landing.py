@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import subprocess
 import sys
+import threading
+import time
 import types
 
 import pytest
 
-from airflow_provider_linkedin_ads.errors import ConfigurationError
+from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 from airflow_provider_linkedin_ads.results import Column, ColumnKind
+from airflow_provider_linkedin_ads.utils import landing as landing_module
 from airflow_provider_linkedin_ads.utils.landing import (
     TEMP_MARKER,
     AtomicLanding,
@@ -29,11 +35,12 @@ def names(folder) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
 
 
-def write_and_fail(landing: AtomicLanding, error: BaseException, during=lambda: None) -> None:
+def write_and_fail(landing: AtomicLanding, error: BaseException | None, during=lambda: None) -> None:
     with landing.open() as handle:
         handle.write(b"half a report")
         during()
-        raise error
+        if error is not None:
+            raise error
 
 
 @pytest.mark.parametrize(
@@ -113,11 +120,22 @@ def test_rerun_replaces_the_file(tmp_path):
     assert (tmp_path / "report.jsonl").read_bytes() == b"second\n"
 
 
+def dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def temp_of(target: str, owner: str, pid: int, created: float) -> str:
+    return f".{target}{TEMP_MARKER}{owner}-{pid}-{int(created)}-0123abcd.tmp"
+
+
 def test_a_killed_tries_temporary_files_are_removed_by_the_next_try(tmp_path):
-    stale = tmp_path / f".report.jsonl{TEMP_MARKER}0123456789abcdef.tmp"
+    # A try SIGKILLed on this host: its pid is dead, so the next try removes its file at once.
+    stale = tmp_path / temp_of("report.jsonl", landing_module._OWNER, dead_pid(), time.time())
     stale.write_bytes(b"left by a killed try")
     others = [
-        tmp_path / f".other.jsonl{TEMP_MARKER}0123456789abcdef.tmp",  # another target's
+        tmp_path / temp_of("other.jsonl", landing_module._OWNER, dead_pid(), time.time()),  # another target's
         tmp_path / ".report.jsonl.partial",  # not ours
         tmp_path / "report.jsonl.bak",
     ]
@@ -128,6 +146,162 @@ def test_a_killed_tries_temporary_files_are_removed_by_the_next_try(tmp_path):
     with landing.open() as handle:
         handle.write(b"complete\n")
     assert names(tmp_path) == sorted([path.name for path in others] + ["report.jsonl"])
+
+
+@pytest.mark.parametrize(
+    ("owner", "pid", "age", "stale"),
+    [
+        pytest.param("this", "dead", 0, True, id="this-host-dead-pid"),
+        pytest.param("this", "live", 0, False, id="this-host-live-pid"),
+        pytest.param("this", "self", 0, False, id="this-host-this-process"),
+        pytest.param("this", "live", 25 * 3600, True, id="this-host-live-pid-older-than-24h"),
+        pytest.param("other", "dead", 0, False, id="other-host-young"),
+        pytest.param("other", "dead", 23 * 3600, False, id="other-host-23h"),
+        pytest.param("other", "dead", 25 * 3600, True, id="other-host-older-than-24h"),
+    ],
+)
+def test_only_provably_stale_temporary_files_are_removed(tmp_path, owner, pid, age, stale):
+    number = {"dead": dead_pid(), "live": os.getppid(), "self": os.getpid()}[pid]
+    tag = landing_module._OWNER if owner == "this" else "feedbeef00"
+    now = time.time()
+    temp = tmp_path / temp_of("report.jsonl", tag, number, now - age)
+    temp.write_bytes(b"x")
+    landing = AtomicLanding(f"file://{tmp_path}/report.jsonl", clock=lambda: now)
+    assert [path.name for path in landing.stale_temps()] == ([temp.name] if stale else [])
+
+
+def test_the_stale_age_is_the_tasks_timeout_when_given(tmp_path):
+    now = time.time()
+    temp = tmp_path / temp_of("report.jsonl", "feedbeef00", os.getpid(), now - 7200)
+    temp.write_bytes(b"x")
+    hour = AtomicLanding(
+        f"file://{tmp_path}/report.jsonl", stale_after=dt.timedelta(hours=1), clock=lambda: now
+    )
+    day = AtomicLanding(f"file://{tmp_path}/report.jsonl", clock=lambda: now)
+    assert [path.name for path in hour.stale_temps()] == [temp.name]
+    assert day.stale_temps() == []
+
+
+def test_an_older_releases_temporary_file_is_judged_by_its_age(tmp_path):
+    legacy = tmp_path / f".report.jsonl{TEMP_MARKER}0123456789abcdef.tmp"
+    legacy.write_bytes(b"x")
+    landing = AtomicLanding(f"file://{tmp_path}/report.jsonl")
+    assert landing.stale_temps() == []
+    old = time.time() - 25 * 3600
+    os.utime(legacy, (old, old))
+    assert [path.name for path in landing.stale_temps()] == [legacy.name]
+
+
+def test_the_temporary_file_is_created_at_the_first_write(tmp_path):
+    landing = AtomicLanding(f"file://{tmp_path}/out/report.jsonl")
+    with landing.open() as handle:
+        assert names(tmp_path / "out") == []  # the folder is ready, no file before there is data
+        handle.write(b"")
+        assert names(tmp_path / "out") == []
+        handle.write(b"rows\n")
+        (temp,) = (tmp_path / "out").iterdir()
+        assert temp.name.startswith(".report.jsonl" + TEMP_MARKER)
+    assert names(tmp_path / "out") == ["report.jsonl"]
+
+
+def test_an_empty_report_still_lands_an_empty_file(tmp_path):
+    (tmp_path / "report.jsonl").write_bytes(b"previous\n")
+    with AtomicLanding(f"file://{tmp_path}/report.jsonl").open():
+        pass
+    assert (tmp_path / "report.jsonl").read_bytes() == b""
+
+
+def test_two_overlapping_writers_each_land_a_complete_file_last_one_wins(tmp_path):
+    uri = f"file://{tmp_path}/report.jsonl"
+    first, second = AtomicLanding(uri), AtomicLanding(uri)
+    with first.open() as one:
+        one.write(b"first: part 1\n")
+        with second.open() as two:  # starts while the first is mid-write: must not delete its file
+            two.write(b"second: part 1\n")
+            one.write(b"first: part 2\n")
+            two.write(b"second: part 2\n")
+        assert (tmp_path / "report.jsonl").read_bytes() == b"second: part 1\nsecond: part 2\n"
+        one.write(b"first: part 3\n")
+    assert (tmp_path / "report.jsonl").read_bytes() == b"first: part 1\nfirst: part 2\nfirst: part 3\n"
+    assert names(tmp_path) == ["report.jsonl"]
+
+
+def test_many_concurrent_writers_leave_one_complete_file(tmp_path):
+    uri = f"file://{tmp_path}/report.jsonl"
+    contents = {
+        index: b"".join(b"writer %d line %d\n" % (index, line) for line in range(200)) for index in range(8)
+    }
+    barrier = threading.Barrier(len(contents))
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            with AtomicLanding(uri).open() as handle:
+                for line in contents[index].splitlines(keepends=True):
+                    handle.write(line)
+                    if line.endswith(b"line 0\n"):
+                        barrier.wait(timeout=30)  # every writer has its temporary file now
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(index,)) for index in contents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert names(tmp_path) == ["report.jsonl"]
+    assert (tmp_path / "report.jsonl").read_bytes() in contents.values()
+
+
+def test_a_vanished_temporary_file_is_a_provider_error_and_the_target_is_kept(tmp_path):
+    (tmp_path / "report.jsonl").write_bytes(b"previous\n")
+    landing = AtomicLanding(f"file://{tmp_path}/report.jsonl")
+
+    def delete_temps() -> None:  # someone else deletes it mid-write
+        for path in tmp_path.iterdir():
+            if TEMP_MARKER in path.name:
+                path.unlink()
+
+    with pytest.raises(LinkedInAdsError, match="disappeared") as info:
+        write_and_fail(landing, None, during=delete_temps)
+    assert not isinstance(info.value, FileNotFoundError)
+    assert (tmp_path / "report.jsonl").read_bytes() == b"previous\n"
+
+
+@pytest.mark.parametrize("name", ["r" * 240 + ".jsonl", "é" * 120 + ".csv", "x" * 96, "y" * 97])
+def test_long_target_names_keep_temporary_names_short(tmp_path, name):
+    assert len(name.encode()) <= 255  # a valid name for the target itself
+    landing = AtomicLanding(f"file://{tmp_path}/{name}")
+    with landing.open() as handle:
+        handle.write(b"rows\n")
+        (temp,) = (path for path in tmp_path.iterdir() if TEMP_MARKER in path.name)
+        assert len(temp.name.encode()) <= 200
+    assert names(tmp_path) == [name]
+    # Two long names that share a long prefix still get different temporary names.
+    other = AtomicLanding(f"file://{tmp_path}/{name[:-7]}Z{name[-6:]}")
+    assert other._prefix != landing._prefix
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file:///data/linkedin/../../etc/report.jsonl",
+        "/data/linkedin/../report.jsonl",
+        "s3://bucket/linkedin/../other/report.jsonl",
+        "file:///data/..",
+    ],
+)
+def test_parent_segments_are_refused_naming_output_path(uri):
+    with pytest.raises(ConfigurationError) as info:
+        normalize_uri(uri)
+    assert info.value.argument == "output_path"
+    assert "'..'" in str(info.value)
+
+
+@pytest.mark.parametrize("uri", ["file:///data/a..b/report.jsonl", "file:///data/.hidden/r..jsonl"])
+def test_dots_inside_names_are_fine(uri):
+    assert normalize_uri(uri) == uri
 
 
 def test_discard_is_what_on_kill_calls_and_is_idempotent(tmp_path):

@@ -47,7 +47,6 @@ def manual_run(run_after: dt.datetime) -> dict[str, object]:
         pytest.param({}, {"date_range_start": "2026-01-01", "date_range_end": "2026-01-31"}, rng("2026-01-01", "2026-01-31"), id="explicit-iso-strings"),
         pytest.param({}, {"date_range_start": d("2026-02-01"), "date_range_end": d("2026-02-01")}, rng("2026-02-01", "2026-02-01"), id="explicit-dates-one-day"),
         pytest.param({}, {"date_range_start": " 2026-01-05 ", "date_range_end": "2026-01-06"}, rng("2026-01-05", "2026-01-06"), id="explicit-whitespace"),
-        pytest.param({}, {"date_range_start": "2026-03-01T01:00:00+02:00", "date_range_end": "2026-03-02T23:30:00-05:00"}, rng("2026-02-28", "2026-03-03"), id="explicit-datetimes-to-utc"),
         pytest.param({}, {"date_range_start": at("2026-03-01T01:00:00", PLUS2), "date_range_end": at("2026-03-01T20:00:00", MINUS5)}, rng("2026-02-28", "2026-03-02"), id="explicit-aware-objects-to-utc"),
         pytest.param({}, {"date_range_start": "2026-03-09", "date_range_end": "2026-03-10"}, rng("2026-03-09", "2026-03-10"), id="explicit-today-kept-as-given"),
         pytest.param(interval(at("2026-01-01"), at("2026-01-02")), {"date_range_start": "2026-02-01", "date_range_end": "2026-02-03"}, rng("2026-02-01", "2026-02-03"), id="explicit-beats-interval"),
@@ -112,10 +111,35 @@ def test_default_now_is_the_wall_clock():
         pytest.param(None, None, id="none"),
         pytest.param("", None, id="empty"),
         pytest.param("2026-01-31", d("2026-01-31"), id="iso-date"),
-        pytest.param("2026-01-31T23:00:00-02:00", d("2026-02-01"), id="aware-datetime-string"),
-        pytest.param("2026-01-31T23:00:00", d("2026-01-31"), id="naive-datetime-string-is-utc"),
-        pytest.param(at("2026-01-31T23:30:00", MINUS5), d("2026-02-01"), id="aware-datetime"),
+        pytest.param(" 2026-01-31 ", d("2026-01-31"), id="iso-date-with-spaces"),
+        pytest.param(d("2026-01-31"), d("2026-01-31"), id="date"),
+        pytest.param(at("2026-01-31T23:30:00", MINUS5), d("2026-02-01"), id="aware-datetime-to-utc-date"),
+        pytest.param(
+            dt.datetime.fromisoformat("2026-01-31T23:30:00"), d("2026-01-31"), id="naive-datetime-is-utc"
+        ),
     ],
 )
 def test_parse_day(value, expected):
     assert parse_day(value, argument="date_range_start") == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("2026-11-01T23:30:00+05:00", id="aware-datetime-string"),
+        pytest.param("2026-11-01T23:30:00", id="naive-datetime-string"),
+        pytest.param("2026-11-01 00:00:00", id="space-separated-datetime-string"),
+        pytest.param("20261101", id="basic-format"),
+        pytest.param("2026-W45-1", id="week-date"),
+        pytest.param("2026-305", id="ordinal-date"),
+        pytest.param("2026-02-30", id="no-such-day"),
+        pytest.param("２０２６-１１-０１", id="non-ascii-digits"),
+        pytest.param(20261101, id="int"),
+    ],
+)
+def test_parse_day_refuses_everything_but_plain_iso_days(value):
+    with pytest.raises(ConfigurationError) as info:
+        parse_day(value, argument="date_range_end")
+    assert info.value.argument == "date_range_end"
+    assert "date_range_end" in str(info.value)
+    assert "YYYY-MM-DD" in str(info.value)
