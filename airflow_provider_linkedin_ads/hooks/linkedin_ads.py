@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
-from airflow_provider_linkedin_ads.client import LinkedInAdsClient, entities
+from airflow_provider_linkedin_ads.client import entities
 from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
 from airflow_provider_linkedin_ads.errors import (
     APIError,
@@ -33,6 +33,7 @@ from airflow_provider_linkedin_ads.utils.connection import ConnectionExtras
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_VERSION  # noqa: F401
 
 if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.client import LinkedInAdsClient
     from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
     from airflow_provider_linkedin_ads.models import DateRange
     from airflow_provider_linkedin_ads.restli import Value
@@ -155,6 +156,10 @@ class LinkedInAdsHook(BaseHook):
     @cached_property
     def client(self) -> LinkedInAdsClient:
         """The LinkedIn Ads API client, built on first use and reused (one HTTP session)."""
+        # Imported here, not at module level: ``requests`` (and the HTTP stack under it) would add
+        # tens of milliseconds to every DAG file that imports the hook, operators or sensor.
+        from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
+
         return LinkedInAdsClient(self.client_config, on_new_token=_mask_new_token)
 
     def get_conn(self) -> LinkedInAdsClient:
