@@ -561,3 +561,63 @@ def test_bad_requests_fail_before_any_http_call(
             engine.run(request)
     assert caught.value.argument == argument
     assert emulator.requests == []
+
+
+# ── zero or absent across field chunks ───────────────────────────────────────────────────────────
+
+
+def _answer_keys(server: EmulatorServer, request: ReportRequest, fields: tuple[str, ...]) -> dict[Any, Any]:
+    query = ReportQuery(
+        finder=request.finder,
+        pivots=tuple(Pivot(pivot) for pivot in request.pivots),
+        granularity=request.time_granularity,
+        start=request.date_range.start,
+        end=request.date_range.end,
+        facets={name: tuple(values) for name, values in request.facets.items()},
+        fields=fields,
+        visible_accounts=server.world.accounts_for_member(DEFAULT_MEMBER),
+        campaign_type=request.campaign_type,
+    )
+    return {
+        (json_key(row["dateRange"]), tuple(row["pivotValues"])): row
+        for row in server.world.answer(query, now=server.clock.now())
+    }
+
+
+def json_key(span: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(span[side][part] for side in ("start", "end") for part in ("year", "month", "day"))
+
+
+def test_rows_a_chunk_left_out_are_zero_not_absent(emulator: EmulatorServer) -> None:
+    pivots = (Pivot.CAMPAIGN, Pivot.SERVING_LOCATION, Pivot.PLACEMENT_NAME)
+    common = [name for name in _allowed_metrics(pivots, 600) if name not in ("subscriptionClicks", "follows")]
+    request = ReportRequest.build(
+        finder="statistics",
+        pivots=list(pivots),
+        time_granularity="MONTHLY",
+        date_range=(dt.date(2025, 6, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=[*common[:17], "videoViews", "subscriptionClicks", "follows"],
+    )
+    first, second = chunk_metrics(request)
+    assert second.metrics == ("subscriptionClicks", "follows")
+    # The emulator answers like LinkedIn: the second chunk leaves out the rows whose two metrics
+    # are both 0, while the first chunk (impressions, costs...) still has them.
+    kept = _answer_keys(emulator, request, first.fields)
+    sparse = _answer_keys(emulator, request, second.fields)
+    left_out = set(kept) - set(sparse)
+    assert left_out, "the world should have rows without any subscription click or follow"
+    assert set(sparse) <= set(kept)
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)  # the cap is 100 rows: many windows, many calls
+    assert rows == truth
+    assert summary.truncation_events == ()
+    by_key = {
+        (row["start_date"], row["campaign"], row["serving_location"], row["placement_name"]): row
+        for row in rows
+    }
+    zero_filled = [by_key[(dt.date(*key[0][:3]), *key[1])] for key in left_out]
+    assert all(row["subscriptionClicks"] == 0 and row["follows"] == 0 for row in zero_filled)
+    # A metric that does not apply to a row (no video creative under it) stays absent, not zero.
+    assert any(row["videoViews"] is None for row in rows)
+    assert any(row["videoViews"] == 0 for row in rows) or all(row["videoViews"] != 0 for row in rows)

@@ -200,16 +200,45 @@ class TestScopes:
 
 
 class TestWindows:
-    def test_daily_windows_pack_up_to_the_target(self) -> None:
+    def test_daily_windows_pack_up_to_the_target_evenly(self) -> None:
         windows = plan_windows(
             span("2026-01-01", "2026-01-10"), TimeGranularity.DAILY, lambda unit: 100, target=300
         )
+        # The fewest windows (4), the heaviest as light as possible (300), no 1-day tail.
         assert windows == [
             span("2026-01-01", "2026-01-03"),
-            span("2026-01-04", "2026-01-06"),
-            span("2026-01-07", "2026-01-09"),
-            span("2026-01-10", "2026-01-10"),
+            span("2026-01-04", "2026-01-05"),
+            span("2026-01-06", "2026-01-08"),
+            span("2026-01-09", "2026-01-10"),
         ]
+
+    def test_balanced_packing_leaves_no_small_tail(self) -> None:
+        # Greedy at 13,500 rows: 64 + 64 + 52 days... with a 208-row day, 180 days need 3 windows;
+        # greedy would fill the first two and leave the third light, balanced gives 60/60/60.
+        windows = plan_windows(
+            span("2026-01-01", "2026-06-29"), TimeGranularity.DAILY, lambda unit: 208, target=13_500
+        )
+        assert [window.days for window in windows] == [60, 60, 60]
+
+    def test_balanced_packing_never_exceeds_the_target_nor_adds_windows(self) -> None:
+        loads = [(day * 7919) % 900 for day in range(200)]
+        first = D(2026, 1, 1)
+
+        def weight(unit: DateRange) -> int:
+            return loads[(unit.start - first).days]
+
+        whole = span("2026-01-01", "2026-07-19")
+        windows = plan_windows(whole, TimeGranularity.DAILY, weight, target=5_000)
+        sums = [sum(loads[(w.start - first).days : (w.end - first).days + 1]) for w in windows]
+        assert max(sums) <= 5_000
+        greedy, load = 1, 0
+        for rows in loads:
+            if load + rows > 5_000:
+                greedy, load = greedy + 1, 0
+            load += rows
+        assert len(windows) == greedy
+        assert windows[0].start == whole.start and windows[-1].end == whole.end
+        assert all(a.end + dt.timedelta(days=1) == b.start for a, b in zip(windows, windows[1:], strict=False))
 
     def test_heavy_day_gets_its_own_window_and_empty_days_pack_freely(self) -> None:
         weights = {D(2026, 1, 3): 500}
