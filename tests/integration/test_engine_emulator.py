@@ -621,3 +621,72 @@ def test_rows_a_chunk_left_out_are_zero_not_absent(emulator: EmulatorServer) -> 
     # A metric that does not apply to a row (no video creative under it) stays absent, not zero.
     assert any(row["videoViews"] is None for row in rows)
     assert any(row["videoViews"] == 0 for row in rows) or all(row["videoViews"] != 0 for row in rows)
+
+
+# ── planning: probes that are data, calibrated windows, one scope per account ───────────────────
+
+
+def _perfect_packing(rows: list[ReportRow], chunks: int, cap: int = CAP) -> int:
+    """Windows a planner knowing every day's rows would need (greedy, in order, <= cap), x chunks."""
+    per_day = Counter(row["start_date"] for row in rows)
+    windows, load = 0, 0
+    for day in sorted(per_day):
+        if windows and load + per_day[day] <= cap:
+            load += per_day[day]
+        else:
+            windows, load = windows + 1, per_day[day]
+    return windows * chunks
+
+
+def test_monthly_probe_is_the_first_chunks_data(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="MONTHLY",
+        date_range=(dt.date(2026, 5, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=_allowed_metrics((Pivot.CAMPAIGN,), 400)[:25],
+    )
+    truth = ground_truth(emulator, request)
+    assert 0 < len(truth) < CAP
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    # One call per chunk: the probe asked for the first chunk, so its answer is that chunk's data.
+    assert summary.calls_made == 2 == len(chunk_metrics(request))
+    assert summary.probe_calls == 1
+
+
+def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=["impressions", "clicks", "costInLocalCurrency"],
+    )
+    # By month the two accounts have 115 creatives together (over the cap of 100), 43 and 72 alone.
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    assert summary.probe_calls == 1 + len(accounts(emulator))  # the capped one, then one per account
+    assert summary.truncation_events == ()
+
+
+def test_calibrated_windows_stay_close_to_perfect_packing(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 5, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=_allowed_metrics((Pivot.CAMPAIGN,), 184)[:30],
+    )
+    truth = ground_truth(emulator, request)
+    chunks = len(chunk_metrics(request))
+    perfect = _perfect_packing(truth, chunks)
+    assert perfect >= 6 * chunks  # enough windows for calibration to matter
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    # Only the first window is planned from the probe's bound; the rest from the observed rows.
+    assert summary.calls_made - summary.probe_calls <= perfect + chunks

@@ -6,6 +6,7 @@ import pytest
 
 from airflow_provider_linkedin_ads.client.planning import (
     METRICS_PER_CHUNK,
+    Calibration,
     Discovery,
     Scope,
     buckets,
@@ -14,6 +15,7 @@ from airflow_provider_linkedin_ads.client.planning import (
     discovery_for,
     discovery_params,
     initial_scopes,
+    per_account_scopes,
     plan_windows,
     probe_params,
     split_scope,
@@ -361,3 +363,64 @@ class TestParams:
         )
         assert "campaignType=TEXT_AD" in query
         assert query.endswith("fields=dateRange,pivotValues")
+
+
+class TestCalibration:
+    def test_nothing_observed_keeps_the_bound(self) -> None:
+        calibration = Calibration(2)
+        assert not calibration.calibrated
+        assert calibration.scale(0, 1_000) == 1_000
+
+    def test_scales_the_bound_by_the_observed_ratio_with_a_margin(self) -> None:
+        calibration = Calibration(1, margin=1.05)
+        calibration.observe(0, chunk=0, rows=6_000, bound=10_000)
+        assert calibration.calibrated
+        assert calibration.scale(0, 1_000) == 630  # 1,000 x 0.6 x 1.05
+
+    def test_never_above_the_bound(self) -> None:
+        calibration = Calibration(1, margin=1.05)
+        calibration.observe(0, chunk=0, rows=10_000, bound=10_000)
+        assert calibration.scale(0, 1_000) == 1_000
+
+    def test_the_fullest_chunk_and_the_latest_drift_count(self) -> None:
+        calibration = Calibration(1, margin=1.0)
+        calibration.observe(0, chunk=0, rows=5_000, bound=10_000)
+        calibration.observe(0, chunk=1, rows=6_000, bound=10_000)  # chunks may omit different rows
+        assert calibration.scale(0, 1_000) == 600
+        calibration.observe(0, chunk=1, rows=8_000, bound=10_000)  # activity grows: 0.8 now, 0.7 on average
+        assert calibration.scale(0, 1_000) == 800
+
+    def test_a_scope_without_answers_borrows_the_largest_ratio(self) -> None:
+        calibration = Calibration(3, margin=1.0)
+        calibration.observe(0, chunk=0, rows=3_000, bound=10_000)
+        calibration.observe(1, chunk=0, rows=5_000, bound=10_000)
+        assert calibration.scale(2, 1_000) == 500
+
+    def test_too_few_rows_do_not_calibrate(self) -> None:
+        calibration = Calibration(1, minimum_rows=100)
+        calibration.observe(0, chunk=0, rows=10, bound=10_000)
+        assert not calibration.calibrated
+        assert calibration.scale(0, 1_000) == 1_000
+
+
+class TestPerAccountScopes:
+    def test_one_scope_per_account_when_rows_are_split_by_account(self) -> None:
+        request = build(pivots="CREATIVE", facets={"accounts": [1, 2, 3]})
+        (scope,) = initial_scopes(request)
+        singles = per_account_scopes(request, scope)
+        assert singles is not None
+        assert [single.get("accounts") for single in singles] == [
+            ("urn:li:sponsoredAccount:1",),
+            ("urn:li:sponsoredAccount:2",),
+            ("urn:li:sponsoredAccount:3",),
+        ]
+
+    @pytest.mark.parametrize(
+        ("pivots", "accounts"),
+        [("MEMBER_JOB_TITLE", [1, 2]), ("CREATIVE", [1]), ("CREATIVE", list(range(1, 40)))],
+    )
+    def test_not_when_rows_are_not_split_by_account_or_one_or_too_many(
+        self, pivots: str, accounts: list[int]
+    ) -> None:
+        request = build(pivots=pivots, facets={"accounts": accounts})
+        assert per_account_scopes(request, initial_scopes(request)[0]) is None
