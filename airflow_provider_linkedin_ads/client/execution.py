@@ -316,11 +316,12 @@ class PlanRunner:
     def _release(self, flushed: int) -> None:
         """Turn planned windows into segments with calls, keeping ``lookahead`` segments ahead.
 
-        Until an answer has calibrated the plan only the first segment goes out, so the rest of the
-        report is planned from real rows rather than from the probe's bound.
+        Until an answer has calibrated the plan (or the first segment is written, whatever its
+        answers held) only the first segment goes out, so the rest of the report is planned from
+        real rows rather than from the probe's bound.
         """
         while self._future and len(self._segments) < flushed + self._lookahead:
-            if not self._calibration.calibrated and len(self._segments) > flushed:
+            if not self._calibration.calibrated and flushed == 0 and self._segments:
                 return
             window = self._future.pop(0)
             index = len(self._segments)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -239,8 +240,9 @@ class TestWindows:
                 greedy, load = greedy + 1, 0
             load += rows
         assert len(windows) == greedy
-        assert windows[0].start == whole.start and windows[-1].end == whole.end
-        assert all(a.end + dt.timedelta(days=1) == b.start for a, b in zip(windows, windows[1:], strict=False))
+        assert windows[0].start == whole.start
+        assert windows[-1].end == whole.end
+        assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(windows))
 
     def test_heavy_day_gets_its_own_window_and_empty_days_pack_freely(self) -> None:
         weights = {D(2026, 1, 3): 500}
