@@ -4,13 +4,18 @@ Run from the repository root (see benchmarks/README.md)::
 
     .venv/af3/bin/python benchmarks/run.py
 
-The emulator runs in a separate process (so the memory figures are the engine's alone) with an
-injected latency per API call (default 100 ms). Workloads:
+The emulator runs in a separate process with an injected latency per API call (default 100 ms); each
+engine run is a fresh child process too, so its peak RSS (``VmHWM``) is the engine's alone. The
+"perfect packing" minimum is computed from the emulator's ground truth: for each field chunk, the
+rows of every day (month for MONTHLY reports) packed greedily, in order, into windows of at most
+15,000 rows; the sum over the chunks is what a planner that knew every day's row count in advance
+would need (no probe). Workloads:
 
 * W1: 3 accounts x 200 campaigns, 180 days, DAILY, CAMPAIGN pivot, 40 metrics;
 * W2: one account with 300 creatives, MEMBER_JOB_TITLE pivot, 90 days, DAILY, 15 metrics (far more
   rows than the 15,000-row cap: truncation pressure);
-* W3: about 1,000,000 CREATIVE rows written to JSON Lines, for the memory figure.
+* W3: about 1,000,000 CREATIVE rows written to JSON Lines, for the memory figure;
+* W4: ``q=statistics``, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, MONTHLY over 24 months, 25 metrics.
 
 The naive strategy is modelled on what peers do (one call per campaign x 30-day window x 18-metric
 chunk, sequential, rows merged by key). It would take many minutes at 100 ms per call, so by default
@@ -30,10 +35,17 @@ import multiprocessing
 import sys
 import time
 import tracemalloc
+from collections import Counter
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
-from airflow_provider_linkedin_ads.client.planning import ROW_CAP, call_params, chunk_metrics, initial_scopes
+from airflow_provider_linkedin_ads.client.planning import (
+    ROW_CAP,
+    bucket_start,
+    call_params,
+    chunk_metrics,
+    initial_scopes,
+)
 from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.metrics import METRICS
@@ -85,6 +97,19 @@ class Result:
     output_bytes: int = 0
     truncated: int = 0
     note: str = ""
+    probes: int = 0
+    resplits: int = 0
+    memory: str = "RSS"
+    theoretical: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Packing:
+    """The perfect-packing minimum of a report: per chunk, and with one scope per account."""
+
+    calls: int
+    per_account: int
+    rows: int
 
 
 # ── the emulator, in its own process ────────────────────────────────────────────────────────────
@@ -100,9 +125,76 @@ def _serve(conn: Connection, shape: WorldShape, latency_ms: int) -> None:
     with EmulatorServer(world=world, latency_ms=latency_ms) as server:
         campaigns = tuple(sorted(world.campaigns))
         conn.send(EmulatorInfo(server.api_base_url, server.token_url, world.today, tuple(ids), campaigns))
-        while conn.recv() != "stop":
+        while (message := conn.recv()) != "stop":
+            if isinstance(message, tuple) and message[0] == "packing":
+                info = EmulatorInfo(server.api_base_url, server.token_url, world.today, tuple(ids), campaigns)
+                request = WORKLOADS[message[1]].build(info)
+                conn.send(perfect_packing(world, request, now=server.clock.now()))
+                continue
             server.reset()  # fresh throttles between runs
             conn.send("ok")
+
+
+def _bucket_rows(
+    world: Any,
+    request: ReportRequest,
+    fields: tuple[str, ...],
+    facets: Any,
+    now: Any,
+    keys: set[tuple[Any, ...]] | None = None,
+) -> Counter[Any]:
+    from airflow_provider_linkedin_ads.enums import Pivot
+    from airflow_provider_linkedin_ads.testing.query import ReportQuery
+
+    query = ReportQuery(
+        finder=request.finder,
+        pivots=tuple(Pivot(pivot) for pivot in request.pivots),
+        granularity=request.time_granularity,
+        start=request.date_range.start,
+        end=request.date_range.end,
+        facets=facets,
+        fields=fields,
+        visible_accounts=frozenset(world.accounts),
+        campaign_type=request.campaign_type,
+    )
+    granularity = request.time_granularity
+    counts: Counter[Any] = Counter()
+    for row in world.answer(query, now=now):
+        start = row["dateRange"]["start"]
+        day = dt.date(start["year"], start["month"], start["day"])
+        counts[bucket_start(day, granularity) if granularity is not None else day] += 1
+        if keys is not None:  # the report's rows are the union of the chunks' rows
+            keys.add((day, tuple(row["pivotValues"])))
+    return counts
+
+
+def _windows_needed(counts: Counter[Any], cap: int = ROW_CAP) -> int:
+    windows, load = 0, 0
+    for bucket in sorted(counts):
+        if windows and load + counts[bucket] <= cap:
+            load += counts[bucket]
+        else:
+            windows, load = windows + 1, counts[bucket]
+    return windows
+
+
+def perfect_packing(world: Any, request: ReportRequest, *, now: Any) -> Packing:
+    """Fewest calls if every bucket's rows were known: buckets packed to <= 15,000 rows, per chunk."""
+    facets = {name: tuple(values) for name, values in request.facets.items()}
+    accounts = facets.get("accounts", ())
+    calls = per_account = 0
+    chunks = chunk_metrics(request)
+    keys: set[tuple[Any, ...]] = set()
+    for chunk in chunks:
+        whole = _bucket_rows(world, request, chunk.fields, facets, now, keys if len(chunks) > 1 else None)
+        calls += _windows_needed(whole)
+        rows = len(keys) if len(chunks) > 1 else sum(whole.values())
+        if len(accounts) > 1:
+            per_account += sum(
+                _windows_needed(_bucket_rows(world, request, chunk.fields, {**facets, "accounts": (a,)}, now))
+                for a in accounts
+            )
+    return Packing(calls, per_account or calls, rows)
 
 
 class Emulator:
@@ -118,6 +210,11 @@ class Emulator:
     def reset(self) -> None:
         self._conn.send("reset")
         self._conn.recv()
+
+    def packing(self, workload: str) -> Packing:
+        self._conn.send(("packing", workload))
+        packing: Packing = self._conn.recv()
+        return packing
 
     def close(self) -> None:
         self._conn.send("stop")
@@ -198,6 +295,19 @@ def _w3(info: EmulatorInfo) -> ReportRequest:
     )
 
 
+def _w4(info: EmulatorInfo) -> ReportRequest:
+    end = info.today.replace(day=1) - dt.timedelta(days=1)  # the last complete month
+    start = dt.date(end.year - 2, end.month, 1) + dt.timedelta(days=31)
+    return ReportRequest.build(
+        finder="statistics",
+        pivots=["CAMPAIGN", "SERVING_LOCATION", "PLACEMENT_NAME"],
+        time_granularity="MONTHLY",
+        date_range=(start.replace(day=1), end),
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(25),
+    )
+
+
 WORKLOADS = {
     "W1": Workload(
         "W1", "3 accounts x 200 campaigns, 180 d DAILY, CAMPAIGN, 40 metrics", WorldShape(3, 200), _w1
@@ -206,6 +316,13 @@ WORKLOADS = {
         "W2", "1 account, 300 creatives, MEMBER_JOB_TITLE, 90 d DAILY, 15 metrics", WorldShape(1, 100), _w2
     ),
     "W3": Workload("W3", "~1,000,000 CREATIVE rows to JSON Lines", WorldShape(5, 1000), _w3, naive=False),
+    "W4": Workload(
+        "W4",
+        "q=statistics, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, 24 months MONTHLY, 25 metrics",
+        WorldShape(3, 200),
+        _w4,
+        naive=False,
+    ),
 }
 
 
@@ -217,45 +334,77 @@ def theoretical_minimum(rows: int, chunks: int, cap: int = ROW_CAP) -> int:
     return max(1, math.ceil(rows / cap)) * chunks
 
 
-def run_engine(emulator: Emulator, workload: Workload, concurrency: int) -> Result:
-    """Two passes: one timed (no tracing overhead), one under ``tracemalloc`` for the peak memory."""
+def run_engine(emulator: Emulator, workload: Workload, concurrency: int, packing: Packing) -> Result:
+    """One run in a fresh child process: calls, wall time and the process's peak RSS (VmHWM)."""
     request = workload.build(emulator.info)
-    timed, _ = _engine_pass(emulator, request, concurrency, trace=False)
-    _traced, peak = _engine_pass(emulator, request, concurrency, trace=True)
-    summary, sink, seconds = timed
-    chunks = len(chunk_metrics(request))
-    note = f"{summary.probe_calls} probe(s), {summary.windows_split} re-split(s), concurrency {concurrency}"
+    emulator.reset()
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_engine_child, args=(child, emulator.info, workload.name, concurrency))
+    process.start()
+    outcome: dict[str, Any] = parent.recv()
+    process.join(60)
+    note = f"{outcome['baseline_rss'] / MIB:.0f} MiB RSS before the run; concurrency {concurrency}"
+    if packing.per_account != packing.calls:
+        note += f"; perfect packing with one scope per account: {packing.per_account}"
     return Result(
         workload.name,
         "engine",
-        summary.calls_made,
-        theoretical_minimum(summary.rows_written, chunks),
-        seconds,
-        summary.rows_written,
-        summary.rows_written / seconds if seconds else 0.0,
-        peak,
-        sink.size,
-        len(summary.truncation_events),
+        outcome["calls"],
+        packing.calls,
+        outcome["seconds"],
+        outcome["rows"],
+        outcome["rows"] / outcome["seconds"] if outcome["seconds"] else 0.0,
+        outcome["peak_rss"],
+        outcome["output_bytes"],
+        outcome["truncated"],
         note,
+        probes=outcome["probes"],
+        resplits=outcome["resplits"],
+        theoretical=theoretical_minimum(packing.rows, len(chunk_metrics(request))),
     )
 
 
-def _engine_pass(
-    emulator: Emulator, request: ReportRequest, concurrency: int, *, trace: bool
-) -> tuple[tuple[Any, CountingSink, float], int]:
-    emulator.reset()
+def _rss(field: str) -> int:
+    """``VmHWM`` (peak) or ``VmRSS`` of this process in bytes, from ``/proc/self/status``."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    import resource  # not Linux: ru_maxrss (bytes on macOS)
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _engine_child(conn: Connection, info: EmulatorInfo, workload: str, concurrency: int) -> None:
+    request = WORKLOADS[workload].build(info)
+    config = ClientConfig(
+        client_id="emulator-client",
+        client_secret="emulator-secret",
+        refresh_token="emulator-refresh-token",
+        api_base_url=info.api_base_url,
+        token_url=info.token_url,
+    )
+    baseline = _rss("VmRSS")
     sink = CountingSink()
-    with emulator.client() as client:
-        engine = ReportEngine(client, max_concurrency=concurrency, today=lambda: emulator.info.today)
-        if trace:
-            tracemalloc.start()
+    with LinkedInAdsClient(config) as client:
+        engine = ReportEngine(client, max_concurrency=concurrency, today=lambda: info.today)
         started = time.perf_counter()
         summary = engine.write(request, cast("IO[bytes]", sink))
         seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1] if trace else 0
-        if trace:
-            tracemalloc.stop()
-    return (summary, sink, seconds), peak
+    conn.send(
+        {
+            "calls": summary.calls_made,
+            "probes": summary.probe_calls,
+            "resplits": summary.windows_split,
+            "rows": summary.rows_written,
+            "truncated": len(summary.truncation_events),
+            "seconds": seconds,
+            "output_bytes": sink.size,
+            "peak_rss": _rss("VmHWM"),
+            "baseline_rss": baseline,
+        }
+    )
 
 
 def _windows(span: DateRange, days: int = 30) -> list[DateRange]:
@@ -311,6 +460,7 @@ def run_naive(emulator: Emulator, workload: Workload, sample: int) -> Result:
         peak,
         truncated=round(truncated * factor),
         note=note + (f"; rows are the sample's ({len(join):,})" if factor != 1 else ""),
+        memory="tracemalloc",
     )
 
 
@@ -319,17 +469,20 @@ def run_naive(emulator: Emulator, workload: Workload, sample: int) -> Result:
 
 def table(results: Sequence[Result], minimum: dict[str, int]) -> str:
     lines = [
-        "| workload | strategy | calls | theoretical min | calls / min | wall time (s) | rows | rows/s | peak memory (MiB) | output (MiB) | truncated | note |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| workload | strategy | calls | perfect packing | calls / perfect | ceil(rows / 15,000) x chunks | probes | re-splits | truncation events "
+        "| rows | wall time (s) | rows/s | peak memory (MiB) | output (MiB) | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for result in results:
         least = minimum.get(result.workload) or result.minimum
         ratio = result.calls / least if least else float("nan")
         output = f"{result.output_bytes / MIB:.1f}" if result.output_bytes else "-"
+        memory = f"{result.peak_bytes / MIB:.1f} ({result.memory})"
         lines.append(
             f"| {result.workload} | {result.strategy} | {result.calls:,} | {least:,} | {ratio:.2f} | "
-            f"{result.seconds:,.1f} | {result.rows:,} | {result.rows_per_second:,.0f} | {result.peak_bytes / MIB:.1f} | {output} | "
-            f"{result.truncated} | {result.note} |"
+            f"{result.theoretical or '-'} | "
+            f"{result.probes} | {result.resplits} | {result.truncated} | {result.rows:,} | {result.seconds:,.1f} | "
+            f"{result.rows_per_second:,.0f} | {memory} | {output} | {result.note} |"
         )
     return "\n".join(lines)
 
@@ -339,13 +492,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--latency-ms", type=int, default=100, help="latency per API call (default 100)")
-    parser.add_argument("--workloads", default="W1,W2,W3", help="comma list of W1, W2, W3")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4", help="comma list of W1, W2, W3, W4")
     parser.add_argument("--concurrency", type=int, default=4, help="engine max_concurrency (default 4)")
     parser.add_argument(
         "--naive-campaigns",
         type=int,
         default=20,
-        help="campaigns the naive strategy runs on (0: all; default 20)",
+        help="campaigns the naive strategy runs on (0: all; default 20; -1: skip the naive strategy)",
     )
     parser.add_argument("--verbose", action="store_true", help="show the engine's progress log")
     args = parser.parse_args(argv)
@@ -359,10 +512,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         emulator = Emulator(workload.world, args.latency_ms)
         try:
-            engine = run_engine(emulator, workload, args.concurrency)
+            packing = emulator.packing(name)
+            engine = run_engine(emulator, workload, args.concurrency, packing)
             results.append(engine)
             minimum[name] = engine.minimum
-            if workload.naive:
+            if engine.rows != packing.rows:
+                print(
+                    f"{name}: {engine.rows:,} rows written, ground truth has {packing.rows:,}",
+                    file=sys.stderr,
+                )
+            if workload.naive and args.naive_campaigns >= 0:
                 results.append(run_naive(emulator, workload, args.naive_campaigns))
         finally:
             emulator.close()

@@ -20,16 +20,25 @@ __all__ = [
     "DEFAULT_API_VERSION",
     "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_TOKEN_URL",
     "HTTP_HOSTS_ENV",
+    "ON_TRUNCATION",
     "TUNNEL_THRESHOLD",
     "ClientConfig",
     "RetryPolicy",
     "check_header_safe",
     "check_secure_url",
 ]
+
+# The report engine's defaults live here, with the client's, so the operators can use them without
+# importing the engine (and ``requests``) when a DAG file is parsed.
+#: Calls in flight per report by default (LinkedIn throttles high concurrency; see linkedin-api.md 11).
+DEFAULT_MAX_CONCURRENCY = 4
+#: Accepted values of ``on_truncation``.
+ON_TRUNCATION = ("fail", "warn")
 
 DEFAULT_API_BASE_URL = "https://api.linkedin.com/rest"
 DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"

@@ -2,7 +2,10 @@
 
 The plan's windows are *segments* of the output: rows come out segment by segment, each segment's
 rows sorted, so the output is sorted as a whole while memory holds only the few segments in flight
-(never the report). Calls are submitted in segment order, at most ``max_concurrency`` at a time;
+(never the report). Segments are released a few at a time: the first from the probe's bound, the
+rest re-planned after every answer from the rows the answers really hold (:class:`~.planning.Calibration`),
+so later windows are fuller without ever being trusted blindly. Calls are submitted in segment
+order, at most ``max_concurrency`` at a time;
 a call whose answer reaches the row cap is discarded and replaced by smaller calls of the same
 segment (date window first, then the facet list, then the entities discovered under a single
 facet value), which go to the front of the queue.
@@ -31,8 +34,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.planning import (
+    CALIBRATED_FILL,
     DEFAULT_FACET_BATCH,
     PLANNING_FILL,
+    Calibration,
     Discovery,
     FieldChunk,
     Scope,
@@ -43,6 +48,7 @@ from airflow_provider_linkedin_ads.client.planning import (
     discovery_for,
     discovery_params,
     initial_scopes,
+    per_account_scopes,
     plan_windows,
     probe_granularity,
     probe_params,
@@ -54,13 +60,14 @@ from airflow_provider_linkedin_ads.client.rows import ChunkJoin, RowKey, parse_k
 from airflow_provider_linkedin_ads.enums import Finder, TimeGranularity
 from airflow_provider_linkedin_ads.errors import TruncatedReportError
 from airflow_provider_linkedin_ads.metrics import STRUCTURAL_FIELDS
+from airflow_provider_linkedin_ads.models import DateRange
 from airflow_provider_linkedin_ads.results import TruncationEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from airflow_provider_linkedin_ads.client.fetching import Fetcher
-    from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
+    from airflow_provider_linkedin_ads.models import ReportRequest
     from airflow_provider_linkedin_ads.results import ReportRow, RowValue
 
 __all__ = ["PlanRunner", "Task"]
@@ -100,6 +107,28 @@ class _Segment:
 class _Outcome:
     parsed: _Parsed
     capped: bool
+
+
+@dataclass
+class _Prior:
+    """What the probe of one initial scope told: rows per probe bucket, and the rows it already fetched.
+
+    :param counts: rows per bucket (by its first day) as the probe saw them; ``None``: no probe
+        (a static bound, or the cap when nothing is known).
+    :param bound: rows per bucket when ``counts`` is ``None``.
+    :param data: parsed rows of the first field chunk (MONTHLY/YEARLY probes), by bucket start.
+    """
+
+    counts: dict[dt.date, int] | None
+    bound: int
+    data: dict[dt.date, _Parsed] = dataclasses.field(default_factory=dict)
+    capped: bool = False
+
+    def rows(self, unit: DateRange, granularity: TimeGranularity) -> int:
+        if self.counts is None:
+            return self.bound
+        probe = probe_granularity(granularity) or granularity
+        return self.counts.get(bucket_start(unit.start, probe), 0)
 
 
 @dataclass(frozen=True)
@@ -164,64 +193,170 @@ class PlanRunner:
         self._in_flight: dict[Future[Any], Task | _DiscoveryKey] = {}
         self._pool: ThreadPoolExecutor
         self._tick = progress_interval
+        self._chunks: tuple[FieldChunk, ...] = ()
+        self._scopes: list[Scope] = []
+        self._scope_index: dict[Scope, int] = {}
+        self._priors: list[_Prior] = []
+        self._calibration = Calibration(0)
+        self._future: list[DateRange] = []  # planned windows not released yet (re-planned freely)
 
     # ── planning ────────────────────────────────────────────────────────────────────────────────
 
     def _plan(self, pool: ThreadPoolExecutor) -> None:
         request = self.request
-        chunks = chunk_metrics(request)
+        self._chunks = chunks = chunk_metrics(request)
         scopes = initial_scopes(request, self._batch)
-        weights = list(pool.map(self._scope_weight, scopes))
-
-        def weight(unit: DateRange) -> int:
-            return max(scope_weight(unit) for scope_weight in weights)
-
-        windows = plan_windows(
-            request.date_range, self._granularity, weight, target=int(self._cap * PLANNING_FILL)
-        )
-        self._segments = [_Segment(ChunkJoin(request)) for _ in windows]
+        priors = list(pool.map(self._prior, scopes))
+        if len(scopes) == 1 and priors[0].capped:
+            # The accounts together have more pivot values than one answer holds, so their busy days
+            # would fill calls in coarse steps: probe (and fetch) account by account instead.
+            singles = per_account_scopes(request, scopes[0])
+            if singles is not None:
+                scopes, priors = singles, list(pool.map(self._prior, singles))
+        self._scopes, self._priors = scopes, priors
+        self._scope_index = {scope: index for index, scope in enumerate(scopes)}
+        self._calibration = Calibration(len(scopes), minimum_rows=max(1, self._cap // 100))
+        for index, prior in enumerate(priors):
+            if prior.data and prior.counts is not None:  # the first chunk's own rows: exact counts
+                rows = sum(prior.counts.values())
+                self._calibration.observe(index, chunk=0, rows=rows, bound=rows)
         # Enough segments ahead to keep every worker busy, and no more: memory holds only these.
         self._lookahead = 1 + math.ceil(self._workers / (len(scopes) * len(chunks)))
-        for index, window in enumerate(windows):
-            for scope, scope_weight in zip(scopes, weights, strict=True):
-                estimate = self._estimate(window, scope_weight)
-                for chunk in chunks:
-                    self._push(Task(index, chunk, window, scope, estimate))
+        self._future = self._windows(request.date_range)
 
-    def _scope_weight(self, scope: Scope) -> Callable[[DateRange], int]:
+    def _prior(self, scope: Scope) -> _Prior:
         """Rows per bucket for ``scope``: a static bound, a probe's counts, or the cap when unknown."""
         bound = static_bound(self.request, scope)
         if bound is not None:
-            return lambda unit: bound
+            return _Prior(None, bound)
         probe = probe_granularity(self._granularity)
         span = self.request.date_range
         if probe is None or self._granularity is None or len(buckets(span, self._granularity)) < 2:
-            return lambda unit: self._cap
-        counts = self._probe(scope, span, probe)
-        return lambda unit: counts.get(bucket_start(unit.start, probe), 0)
+            return _Prior(None, self._cap)
+        prior = _Prior({}, self._cap)
+        self._probe(scope, span, probe, prior, top=True)
+        return prior
 
-    def _probe(self, scope: Scope, span: DateRange, probe: TimeGranularity) -> dict[dt.date, int]:
-        """Count distinct pivot values per month (or year): the most rows one day of it can yield."""
-        params = probe_params(self.request, span, scope)
-        elements = self._fetcher.fetch(
-            params, fields=len(STRUCTURAL_FIELDS), estimate_rows=self._cap, probe=True
-        )
+    def _probe(
+        self, scope: Scope, span: DateRange, probe: TimeGranularity, prior: _Prior, *, top: bool
+    ) -> None:
+        """Count rows per month (or year); MONTHLY/YEARLY probes fetch the first chunk's rows as data.
+
+        DAILY reports are probed by month with the structural fields only: distinct pivot values per
+        month bound the rows of any of its days. A report at the probe's own granularity is probed
+        with its first field chunk, so the answer is the data of that chunk (and counts exactly).
+        """
+        counts = prior.counts if prior.counts is not None else {}
+        as_data = probe is self._granularity
+        chunk = self._chunks[0] if as_data else None
+        fields = chunk.fields if chunk is not None else STRUCTURAL_FIELDS
+        if chunk is not None:
+            params = call_params(self.request, fields, span, scope)
+        else:
+            params = probe_params(self.request, span, scope)
+        elements = self._fetcher.fetch(params, fields=len(fields), estimate_rows=self._cap, probe=True)
         if len(elements) < self._cap:
             pivots = len(self.request.pivots)
-            return dict(
-                Counter(bucket_start(parse_key(item, pivots)[0] or span.start, probe) for item in elements)
-            )
+            if chunk is not None:
+                for key, values in self._parser.parse(chunk, elements):
+                    bucket = bucket_start(key[0] or span.start, probe)
+                    prior.data.setdefault(bucket, []).append((key, values))
+                    counts[bucket] = counts.get(bucket, 0) + 1
+                for unit in buckets(span, probe):  # a bucket without rows is known too
+                    prior.data.setdefault(bucket_start(unit.start, probe), [])
+            else:
+                counts.update(
+                    Counter(
+                        bucket_start(parse_key(item, pivots)[0] or span.start, probe) for item in elements
+                    )
+                )
+            return
+        if top and chunk is None and per_account_scopes(self.request, scope) is not None:
+            prior.capped = True  # the caller probes account by account instead of halving
+            return
         halves = split_window(span, probe)
         if halves is None:  # one month already has more values than the cap: one call per day
-            return {bucket_start(span.start, probe): self._cap}
-        counts = self._probe(scope, halves[0], probe)
-        counts.update(self._probe(scope, halves[1], probe))
-        return counts
+            counts[bucket_start(span.start, probe)] = self._cap
+            return
+        self._probe(scope, halves[0], probe, prior, top=False)
+        self._probe(scope, halves[1], probe, prior, top=False)
 
-    def _estimate(self, window: DateRange, weight: Callable[[DateRange], int]) -> int:
+    def _expected(self, scope: int, unit: DateRange) -> int:
+        """Rows expected in one bucket of ``scope``: the probe's bound, calibrated once answers arrived."""
+        prior = self._priors[scope]
+        return self._calibration.scale(scope, prior.rows(unit, self._granularity or TimeGranularity.ALL))
+
+    def _windows(self, span: DateRange) -> list[DateRange]:
+        """Plan ``span`` into windows for every scope at once (calibrated once answers arrived)."""
+        calibrated = self._calibration.calibrated
+        fill = CALIBRATED_FILL if calibrated else PLANNING_FILL
+
+        def weight(unit: DateRange) -> int:
+            return max(self._expected(index, unit) for index in range(len(self._scopes)))
+
+        # Before calibration only the first window goes out: as large as the bound allows, so the
+        # answer that calibrates the rest is also as much of the report as can safely be asked for.
+        return plan_windows(
+            span, self._granularity, weight, target=int(self._cap * fill), balanced=calibrated
+        )
+
+    def _estimate(self, window: DateRange, scope: int) -> int:
         if self._granularity is None or probe_granularity(self._granularity) is None:
-            return min(self._cap, weight(window))
-        return min(self._cap, sum(weight(unit) for unit in buckets(window, self._granularity)))
+            return min(self._cap, self._expected(scope, window))
+        units = buckets(window, self._granularity)
+        return min(self._cap, sum(self._expected(scope, unit) for unit in units))
+
+    def _bound(self, window: DateRange, scope: int) -> int:
+        """Return the probe's (uncalibrated) rows for ``window``: what calibration compares answers with."""
+        prior = self._priors[scope]
+        if self._granularity is None or probe_granularity(self._granularity) is None:
+            return prior.rows(window, self._granularity or TimeGranularity.ALL)
+        return sum(prior.rows(unit, self._granularity) for unit in buckets(window, self._granularity))
+
+    def _release(self, flushed: int) -> None:
+        """Turn planned windows into segments with calls, keeping ``lookahead`` segments ahead.
+
+        Until an answer has calibrated the plan (or the first segment is written, whatever its
+        answers held) only the first segment goes out, so the rest of the report is planned from
+        real rows rather than from the probe's bound.
+        """
+        while self._future and len(self._segments) < flushed + self._lookahead:
+            if not self._calibration.calibrated and flushed == 0 and self._segments:
+                return
+            window = self._future.pop(0)
+            index = len(self._segments)
+            segment = _Segment(ChunkJoin(self.request))
+            self._segments.append(segment)
+            for scope_index, scope in enumerate(self._scopes):
+                estimate = self._estimate(window, scope_index)
+                for chunk in self._chunks:
+                    if chunk.index == 0 and self._from_probe(segment, window, scope_index):
+                        continue
+                    self._push(Task(index, chunk, window, scope, estimate))
+
+    def _from_probe(self, segment: _Segment, window: DateRange, scope: int) -> bool:
+        """Merge the first chunk's rows the probe already fetched for ``window``; ``False`` if it has none."""
+        data, granularity = self._priors[scope].data, self._granularity
+        if not data or granularity is None or probe_granularity(granularity) is None:
+            return False
+        units = [bucket_start(unit.start, granularity) for unit in buckets(window, granularity)]
+        parts = [data.pop(unit, None) for unit in units]
+        if any(part is None for part in parts):
+            return False  # a bucket the probe could not answer whole: the chunk is fetched as usual
+        for part in parts:
+            segment.join.merge(self._chunks[0], part or [])
+        return True
+
+    def _calibrate(self, task: Task, outcome: _Outcome) -> None:
+        """Learn from an uncapped answer of an initial scope, then re-plan the windows not released yet."""
+        scope = self._scope_index.get(task.scope)
+        if scope is None:
+            return  # a re-split part of a scope: its bound is not comparable
+        self._calibration.observe(
+            scope, chunk=task.chunk.index, rows=len(outcome.parsed), bound=self._bound(task.window, scope)
+        )
+        if self._future:
+            self._future = self._windows(DateRange(self._future[0].start, self._future[-1].end))
 
     # ── running ─────────────────────────────────────────────────────────────────────────────────
 
@@ -236,6 +371,7 @@ class PlanRunner:
 
     def _run(self) -> Iterator[ReportRow]:
         flushed = 0
+        self._release(flushed)
         while flushed < len(self._segments):
             self._submit(flushed)
             done, _ = wait(self._in_flight, timeout=self._tick, return_when=FIRST_COMPLETED)
@@ -249,6 +385,7 @@ class PlanRunner:
             while flushed < len(self._segments) and self._ready(flushed):
                 yield from self._flush(flushed)
                 flushed += 1
+            self._release(flushed)
 
     def answer_warnings(self) -> tuple[str, ...]:
         """Irregular rows LinkedIn is documented to send, kept or dropped, counted (summary warnings)."""
@@ -293,6 +430,7 @@ class PlanRunner:
         segment.pending -= 1
         if not outcome.capped:
             segment.join.merge(task.chunk, outcome.parsed)
+            self._calibrate(task, outcome)
             return
         self._resplit(task, outcome)
 
@@ -371,7 +509,7 @@ class PlanRunner:
                 entity=entity,
             )
         self.truncations.append(TruncationEvent(task.window, entity, len(outcome.parsed), task.chunk.metrics))
-        self._segment(task.segment).join.merge(task.chunk, outcome.parsed)
+        self._segment(task.segment).join.merge(task.chunk, outcome.parsed, complete=False)
 
     def _flush(self, index: int) -> Iterator[ReportRow]:
         segment = self._segment(index)

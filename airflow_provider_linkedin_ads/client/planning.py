@@ -6,10 +6,13 @@ three axes:
 
 * **field chunks**: the metrics in groups of at most 18, each call also asking for ``dateRange`` and
   ``pivotValues`` so chunk rows can be outer-joined on (date range, pivot values), never by position;
-* **date windows**: sized from a cheap probe (the same query with only the two structural fields,
-  one row per pivot value and month) so no call is expected to reach the row cap. Windows only split
-  on the request's bucket boundaries (days, months, years), so rows are identical to those of one
-  big call; ``ALL`` and attributedRevenueMetrics windows never split;
+* **date windows**: first sized from a probe (DAILY reports: the same query by month with only the
+  two structural fields, one row per pivot value and month; MONTHLY and YEARLY reports: the first
+  field chunk's own call, whose rows are kept as data), then re-planned from the rows the answers
+  actually hold (:class:`Calibration`), packed evenly (:func:`plan_windows`) so no call is expected
+  to reach the row cap and none is left nearly empty. Windows only split on the request's bucket
+  boundaries (days, months, years), so rows are identical to those of one big call; ``ALL`` and
+  attributedRevenueMetrics windows never split;
 * **facet scopes**: the facet lists, batched for readability (long queries are tunnelled by the
   client, not split) and, when a single window still reaches the cap, halved or replaced by the
   entities discovered under them. A facet is only split when the pivots partition rows by it
@@ -26,6 +29,7 @@ three axes:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,12 +43,16 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.restli import Value
 
 __all__ = [
+    "CALIBRATED_FILL",
+    "CALIBRATION_MARGIN",
     "DEFAULT_FACET_BATCH",
+    "MAX_ACCOUNT_SCOPES",
     "MAX_FIELDS",
     "METRICS_PER_CHUNK",
     "PLANNING_FILL",
     "REVENUE_FIELD",
     "ROW_CAP",
+    "Calibration",
     "Discovery",
     "FieldChunk",
     "Scope",
@@ -55,6 +63,7 @@ __all__ = [
     "discovery_for",
     "discovery_params",
     "initial_scopes",
+    "per_account_scopes",
     "plan_windows",
     "probe_granularity",
     "probe_params",
@@ -71,8 +80,15 @@ MAX_FIELDS = 20
 METRICS_PER_CHUNK = MAX_FIELDS - len(STRUCTURAL_FIELDS)
 #: Facet values per call when a facet may be split (readability; long queries are tunnelled anyway).
 DEFAULT_FACET_BATCH = 200
-#: Planned windows aim at this share of the row cap, leaving room for activity added meanwhile.
+#: Windows planned from the probe's bound aim at this share of the row cap.
 PLANNING_FILL = 0.9
+#: Windows planned from observed rows (calibrated) aim at this share of the row cap: the estimate
+#: is then close, and a rare capped answer is re-split anyway (never kept as complete).
+CALIBRATED_FILL = 0.97
+#: Calibrated estimates are raised by this factor (day-to-day variation, rows new since the probe).
+CALIBRATION_MARGIN = 1.03
+#: At most this many accounts get a scope (and a probe) of their own; more are batched.
+MAX_ACCOUNT_SCOPES = 25
 #: The one field of attributedRevenueMetrics rows that holds the metrics.
 REVENUE_FIELD = "revenueAttributionMetrics"
 
@@ -202,6 +218,19 @@ def initial_scopes(request: ReportRequest, batch_size: int = DEFAULT_FACET_BATCH
     return [scope.replace(name, values[start : start + step]) for start in range(0, len(values), step)]
 
 
+def per_account_scopes(request: ReportRequest, scope: Scope) -> list[Scope] | None:
+    """Return one scope per account when the pivots split rows by account; ``None`` otherwise.
+
+    A multi-account answer packs whole days, so a day of several busy accounts fills a call in big
+    steps; one account per call packs finer (and each account is probed on its own). Only used when
+    the accounts facet has between 2 and :data:`MAX_ACCOUNT_SCOPES` accounts.
+    """
+    accounts = scope.get("accounts")
+    if not 2 <= len(accounts) <= MAX_ACCOUNT_SCOPES or not _partitions(request, "accounts"):
+        return None
+    return [scope.replace("accounts", (account,)) for account in accounts]
+
+
 def _batched_facet(request: ReportRequest, scope: Scope) -> str | None:
     candidates = [(len(values), name) for name, values in scope.facets if _partitions(request, name)]
     return max(candidates)[1] if candidates else None
@@ -304,30 +333,133 @@ def plan_windows(
     weight: Callable[[DateRange], int],
     *,
     target: int,
+    balanced: bool = True,
 ) -> list[DateRange]:
-    """Pack the request's buckets into consecutive windows of at most ``target`` expected rows.
+    """Pack the request's buckets into the fewest consecutive windows of at most ``target`` expected rows.
+
+    The windows are balanced: their count is the fewest possible, and among those packings the
+    heaviest window is as light as possible, with the load spread evenly (no nearly empty tail
+    window, and every window keeps the same room for estimate errors). With ``balanced=False``
+    each window is filled up to ``target`` in turn (the first window is then as large as allowed:
+    what a first, calibrating call wants).
 
     :param span: the request's date range.
     :param granularity: the request's granularity; ``ALL``/``None`` give the whole span as one window.
-    :param weight: upper bound of the rows one bucket (a day, month or year) yields.
+    :param weight: expected rows of one bucket (a day, month or year).
     :param target: rows a window should stay under; a heavier single bucket gets its own window.
+    :param balanced: spread the load evenly (default) rather than filling windows in turn.
     """
     if granularity in (None, TimeGranularity.ALL):
         return [span]
-    windows: list[DateRange] = []
-    current: DateRange | None = None
-    load = 0
-    for unit in buckets(span, granularity):
-        rows = weight(unit)
-        if current is not None and load + rows <= target:
-            current, load = DateRange(current.start, unit.end), load + rows
-            continue
-        if current is not None:
-            windows.append(current)
-        current, load = unit, rows
-    if current is not None:
-        windows.append(current)
-    return windows
+    units = buckets(span, granularity)
+    loads = [max(0, weight(unit)) for unit in units]
+    if not balanced:
+        return [DateRange(units[first].start, units[last].end) for first, last in _pack(loads, target)]
+    count = len(_pack(loads, target))
+    low, high = max(loads, default=0), max(target, max(loads, default=0))
+    while low < high:  # the lightest "heaviest window" that still needs only ``count`` windows
+        middle = (low + high) // 2
+        if len(_pack(loads, middle)) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    groups = _spread(loads, count, low)
+    if len(groups) > count:  # pragma: no cover -- spreading never needs more, but never risk it
+        groups = _pack(loads, low)
+    return [DateRange(units[first].start, units[last].end) for first, last in groups]
+
+
+def _pack(loads: Sequence[int], limit: int) -> list[tuple[int, int]]:
+    """Greedy packing: ``(first, last)`` bucket indexes of windows of at most ``limit`` (one heavy bucket alone)."""
+    groups: list[tuple[int, int]] = []
+    first, load = 0, 0
+    for index, rows in enumerate(loads):
+        if index > first and load + rows > limit:
+            groups.append((first, index - 1))
+            first, load = index, 0
+        load += rows
+    if loads:
+        groups.append((first, len(loads) - 1))
+    return groups
+
+
+def _spread(loads: Sequence[int], count: int, limit: int) -> list[tuple[int, int]]:
+    """Cut into ``count`` windows of at most ``limit``, each aiming at an equal share of what is left."""
+    groups: list[tuple[int, int]] = []
+    left = sum(loads)
+    first, load = 0, 0
+    for index, rows in enumerate(loads):
+        if index > first:
+            share = left / max(1, count - len(groups))
+            must_close = load + rows > limit
+            would_overshoot = load + rows / 2 > share and len(groups) < count - 1
+            if must_close or would_overshoot:
+                groups.append((first, index - 1))
+                left -= load
+                first, load = index, 0
+        load += rows
+    if loads:
+        groups.append((first, len(loads) - 1))
+    return groups
+
+
+class Calibration:
+    """Rows per bucket learnt from the answers: the probe's bound scaled to what the calls returned.
+
+    The probe bounds a day's rows by the pivot values seen in its month, which over-estimates by
+    1.2-2x; once answers arrive, each scope's bound is scaled by the observed ratio (rows returned
+    over bound: the larger of the running total's and the latest answer's, as activity drifts; the
+    largest over the field chunks, as chunks may omit different rows), raised by
+    :data:`CALIBRATION_MARGIN` and never above the bound itself.
+
+    .. code-block:: python
+
+        calibration = Calibration(scopes=2)
+        calibration.observe(0, chunk=0, rows=9_000, bound=13_500)
+        calibration.scale(0, 1_000)  # 687 (1,000 x 2/3 x 1.03)
+    """
+
+    def __init__(self, scopes: int, *, margin: float = CALIBRATION_MARGIN, minimum_rows: int = 100) -> None:
+        # Per scope and chunk: [rows, bound] summed over the answers, and the latest answer's ratio.
+        self._seen: list[dict[int, list[float]]] = [{} for _ in range(scopes)]
+        self._margin = margin
+        self._minimum = minimum_rows
+
+    def observe(self, scope: int, *, chunk: int, rows: int, bound: int) -> None:
+        """Record one uncapped answer of initial scope ``scope`` whose buckets had ``bound`` rows by the probe."""
+        totals = self._seen[scope].setdefault(chunk, [0, 0, 0.0])
+        totals[0] += rows
+        totals[1] += bound
+        if bound and rows >= self._minimum:
+            totals[2] = rows / bound  # activity drifts: the latest answer may say more than the average
+
+    def ratio(self, scope: int) -> float | None:
+        """Observed rows over bound for ``scope`` (else the largest other scope's); ``None`` before enough rows."""
+        own = self._ratio(scope)
+        if own is not None:
+            return own
+        others = [value for index in range(len(self._seen)) if (value := self._ratio(index)) is not None]
+        return max(others, default=None)
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether any scope has answered enough rows to scale the bounds."""
+        return any(self._ratio(index) is not None for index in range(len(self._seen)))
+
+    def scale(self, scope: int, bound: int) -> int:
+        """Return the rows expected in a bucket whose probe bound is ``bound``."""
+        ratio = self.ratio(scope)
+        if ratio is None:
+            return bound
+        return min(bound, math.ceil(bound * ratio * self._margin))
+
+    def _ratio(self, scope: int) -> float | None:
+        ratios = [
+            max(rows / bound, latest)
+            for rows, bound, latest in self._seen[scope].values()
+            if bound and rows >= self._minimum
+        ]
+        return max(ratios) if ratios else None
 
 
 def split_window(

@@ -34,6 +34,7 @@ import time
 from typing import IO, TYPE_CHECKING
 
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
+from airflow_provider_linkedin_ads.client.config import DEFAULT_MAX_CONCURRENCY, ON_TRUNCATION
 from airflow_provider_linkedin_ads.client.execution import PlanRunner
 from airflow_provider_linkedin_ads.client.fetching import Fetcher, FinderClient
 from airflow_provider_linkedin_ads.client.planning import DEFAULT_FACET_BATCH, ROW_CAP
@@ -52,11 +53,6 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.validation import ValidationWarning
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "ON_TRUNCATION", "ReportEngine", "ReportRun"]
-
-#: Calls in flight per report by default (LinkedIn throttles high concurrency; see linkedin-api.md 11).
-DEFAULT_MAX_CONCURRENCY = 4
-#: Accepted values of ``on_truncation``.
-ON_TRUNCATION = ("fail", "warn")
 
 
 def _utc_today() -> dt.date:

@@ -6,7 +6,12 @@ with sign and every digit kept; long as an integer (or an integral number/string
 -> ``float``. A metric LinkedIn left out of a row stays ``None``: absent is not zero.
 
 Chunks are joined on the row key ``(start_date, end_date, pivot values)``, never by position, because
-each chunk's response omits the rows whose requested metrics are all empty.
+each chunk's response omits the rows whose requested metrics are all zero. So a row that one chunk's
+answer holds and another chunk's answer left out has 0 for each metric of the second chunk (``0``,
+``0.0`` or ``Decimal("0.0")`` by type): validation already rejected every metric that cannot apply
+to the query, so a left-out row means zeros, not absent values. Metrics of unknown type stay absent,
+and so do the chunk's metrics in a window whose answer was kept although truncated
+(``on_truncation="warn"``): a row missing there is unknown, not zero.
 
 An answer that would land a wrong file is refused with a :class:`RestliError` naming the window, the
 chunk and the problem (:meth:`ChunkJoin.parse`):
@@ -60,6 +65,14 @@ _REVENUE_FIELD = "revenueAttributionMetrics"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 #: Chunk metrics named in an error message before "...".
 _NAMED_METRICS = 4
+#: Placeholder of a metric whose chunk has not answered for the row (see :meth:`ChunkJoin.rows`).
+_LEFT_OUT: Any = object()
+#: What a metric is when its chunk's answer left the row out (all requested metrics zero).
+_ZEROS: Mapping[ColumnKind, RowValue] = {
+    ColumnKind.LONG: 0,
+    ColumnKind.DOUBLE: 0.0,
+    ColumnKind.DECIMAL: Decimal("0.0"),
+}
 
 
 def parse_metric(value: object, kind: ColumnKind, name: str) -> RowValue:
@@ -224,6 +237,7 @@ class ChunkJoin:
         self._rows: dict[RowKey, list[RowValue]] = {}
         self._notes: Counter[str] = Counter()
         self._notes_lock = threading.Lock()
+        self._zeros: list[RowValue] = [_ZEROS.get(self._kinds[name]) for name in request.metrics]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -302,13 +316,25 @@ class ChunkJoin:
         with self._notes_lock:
             return tuple(f"{count} {text}" for text, count in sorted(self._notes.items()))
 
-    def merge(self, chunk: FieldChunk, parsed: Iterable[tuple[RowKey, tuple[RowValue, ...]]]) -> None:
-        """Merge parsed rows of ``chunk`` into the join (a later part wins on a duplicate key)."""
+    def merge(
+        self,
+        chunk: FieldChunk,
+        parsed: Iterable[tuple[RowKey, tuple[RowValue, ...]]],
+        *,
+        complete: bool = True,
+    ) -> None:
+        """Merge parsed rows of ``chunk`` into the join (a later part wins on a duplicate key).
+
+        :param complete: ``False`` for a truncated answer kept anyway: rows it lacks stay absent.
+        """
         offsets = [self._offset[name] for name in chunk.metrics]
+        if not complete:
+            for offset in offsets:
+                self._zeros[offset] = None
         for key, values in parsed:
             slots = self._rows.get(key)
             if slots is None:
-                slots = self._rows[key] = [None] * self._metric_count
+                slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
             for offset, value in zip(offsets, values, strict=True):
                 slots[offset] = value
 
@@ -323,7 +349,10 @@ class ChunkJoin:
 
         Rows are built one at a time, so only the compact joined values stay in memory.
         """
+        zeros = self._zeros
         for (start, end, pivots), slots in sorted(self._rows.items(), key=lambda item: row_sort_key(item[0])):
+            if _LEFT_OUT in slots:  # a chunk's answer left the row out: its metrics were all zero
+                slots = [zeros[index] if value is _LEFT_OUT else value for index, value in enumerate(slots)]
             yield dict(zip(self._names, (start, end, *pivots, *slots), strict=True))
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
-from airflow_provider_linkedin_ads.client import LinkedInAdsClient, entities
+from airflow_provider_linkedin_ads.client import entities
 from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
 from airflow_provider_linkedin_ads.errors import (
     APIError,
@@ -34,6 +34,7 @@ from airflow_provider_linkedin_ads.utils.connection import ConnectionExtras
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_VERSION  # noqa: F401
 
 if TYPE_CHECKING:
+    from airflow_provider_linkedin_ads.client import LinkedInAdsClient
     from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
     from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
     from airflow_provider_linkedin_ads.restli import Value
@@ -171,6 +172,10 @@ class LinkedInAdsHook(BaseHook):
     @cached_property
     def client(self) -> LinkedInAdsClient:
         """The LinkedIn Ads API client, built on first use and reused (one HTTP session)."""
+        # Imported here, not at module level: ``requests`` (and the HTTP stack under it) would add
+        # tens of milliseconds to every DAG file that imports the hook, operators or sensor.
+        from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
+
         return LinkedInAdsClient(self.client_config, on_new_token=_mask_new_token)
 
     def get_conn(self) -> LinkedInAdsClient:
@@ -345,6 +350,8 @@ class LinkedInAdsHook(BaseHook):
 
         :return: ``(True, message)`` on success, else ``(False, message)`` naming the problem type.
         """
+        from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient  # lazy: see ``client``
+
         try:
             config = self.client_config
             with LinkedInAdsClient(quick_check_config(config), on_new_token=_mask_new_token) as client:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
-from airflow_provider_linkedin_ads.client.reporting import ON_TRUNCATION, ReportEngine
 from airflow_provider_linkedin_ads.client.resolver import NameResolver
 from airflow_provider_linkedin_ads.client.writers import write_rows
 from airflow_provider_linkedin_ads.enums import Finder
@@ -338,6 +338,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
 
     def _fetch(self, request: ReportRequest, output_path: str | None) -> dict[str, Any]:
+        # Imported when a task runs, not when a DAG file is parsed (the engine pulls in requests).
+        from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+
         engine = ReportEngine(
             self.hook.client,
             max_concurrency=self.max_concurrency,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_linkedin_ads.client.reporting import DEFAULT_MAX_CONCURRENCY
+from airflow_provider_linkedin_ads.client.config import DEFAULT_MAX_CONCURRENCY
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS

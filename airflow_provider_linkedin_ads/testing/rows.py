@@ -9,6 +9,10 @@
   row (no video creative, no carousel, no conversion tracked), it is non-demographic and the pivot
   is ``MEMBER_*``, it is excluded with ``IMPRESSION_DEVICE_TYPE``, the (effective) range exceeds its
   ``max_range_days``, or it needs an ACCOUNT/CAMPAIGN_GROUP/CAMPAIGN pivot that is missing.
+* A row is left out when every requested metric is 0 (LinkedIn omits rows whose requested metrics
+  are all zero, so two field chunks of one report can return different rows). A metric the row does
+  not carry (its family is absent) is not 0: a row with such a metric is kept, without it. Queries
+  without any metric (``dateRange,pivotValues`` only) return every row with activity.
 * Wire types follow the catalogue: long -> JSON int, double -> JSON number, BigDecimal -> string
   (``"19.91833"``, sign kept, at least one decimal).
 * Non-additive metrics are computed from the row's sums (see :func:`derived_value`).
@@ -198,6 +202,7 @@ def render_rows(accumulated: Accumulated, buckets: Buckets, spec: RowSpec) -> li
         )
 
     dates = [(_ymd(item.start), _ymd(item.end), item.days) for item in buckets.ranges]
+    metrics = sum(1 for _, family, _ in handlers if family not in (_DATE_RANGE, _PIVOT_VALUES))
     elements = []
     rows = accumulated.rows
     for key in sorted(rows, key=sort_key):
@@ -205,12 +210,22 @@ def render_rows(accumulated: Accumulated, buckets: Buckets, spec: RowSpec) -> li
         sums, mask, audience = rows[key]
         start, end, days = dates[bucket]
         row: dict[str, Any] = {}
+        zeros = 0
         for name, family, render in handlers:
             if family == _DATE_RANGE:
                 row[name] = {"start": dict(start), "end": dict(end)}
             elif family == _PIVOT_VALUES:
                 row[name] = list(values)
             elif render is not None and (not family or mask & family):
-                row[name] = render(sums, days, audience)
+                value = row[name] = render(sums, days, audience)
+                zeros += _is_zero(value)
+        if metrics and zeros == metrics:
+            continue  # every requested metric is 0: LinkedIn leaves the row out
         elements.append(row)
     return elements
+
+
+def _is_zero(value: Any) -> bool:
+    if isinstance(value, str):  # a BigDecimal: "0.0"
+        return not value.strip("-0.")
+    return bool(value == 0)

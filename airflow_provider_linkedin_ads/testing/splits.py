@@ -120,7 +120,10 @@ def partition(values: list[str], weights: list[int], facts: list[int]) -> list[t
     """Split ``facts`` across ``values`` in proportion to ``weights``, exactly.
 
     Every part but the last is floored; the last takes the remainder, so the parts always sum back
-    to ``facts``. Parts that are all zero are dropped (a row needs activity).
+    to ``facts``. A part without an impression is folded into the last one (a row needs activity):
+    whether a row exists then depends on impressions only, never on which other metrics a query
+    computes, so every field chunk of a report sees the same rows (the last part always keeps at
+    least one impression, as ``facts[0]`` is positive).
 
     :param values: the pivot values.
     :param weights: positive weights, one per value.
@@ -133,8 +136,14 @@ def partition(values: list[str], weights: list[int], facts: list[int]) -> list[t
         part = [fact * weight // total for fact in facts]
         remaining = [left - taken for left, taken in zip(remaining, part, strict=True)]
         parts.append((value, part))
-    parts.append((values[-1], remaining))
-    return [(value, part) for value, part in parts if any(part)]
+    kept: list[tuple[str, list[int]]] = []
+    for value, part in parts:
+        if part[0] > 0:
+            kept.append((value, part))
+        else:
+            remaining = [left + folded for left, folded in zip(remaining, part, strict=True)]
+    kept.append((values[-1], remaining))
+    return kept
 
 
 class DeliverySplitter:

@@ -561,3 +561,132 @@ def test_bad_requests_fail_before_any_http_call(
             engine.run(request)
     assert caught.value.argument == argument
     assert emulator.requests == []
+
+
+# ── zero or absent across field chunks ───────────────────────────────────────────────────────────
+
+
+def _answer_keys(server: EmulatorServer, request: ReportRequest, fields: tuple[str, ...]) -> dict[Any, Any]:
+    query = ReportQuery(
+        finder=request.finder,
+        pivots=tuple(Pivot(pivot) for pivot in request.pivots),
+        granularity=request.time_granularity,
+        start=request.date_range.start,
+        end=request.date_range.end,
+        facets={name: tuple(values) for name, values in request.facets.items()},
+        fields=fields,
+        visible_accounts=server.world.accounts_for_member(DEFAULT_MEMBER),
+        campaign_type=request.campaign_type,
+    )
+    return {
+        (json_key(row["dateRange"]), tuple(row["pivotValues"])): row
+        for row in server.world.answer(query, now=server.clock.now())
+    }
+
+
+def json_key(span: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(span[side][part] for side in ("start", "end") for part in ("year", "month", "day"))
+
+
+def test_rows_a_chunk_left_out_are_zero_not_absent(emulator: EmulatorServer) -> None:
+    pivots = (Pivot.CAMPAIGN, Pivot.SERVING_LOCATION, Pivot.PLACEMENT_NAME)
+    common = [name for name in _allowed_metrics(pivots, 600) if name not in ("subscriptionClicks", "follows")]
+    request = ReportRequest.build(
+        finder="statistics",
+        pivots=list(pivots),
+        time_granularity="MONTHLY",
+        date_range=(dt.date(2025, 6, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=[*common[:17], "videoViews", "subscriptionClicks", "follows"],
+    )
+    first, second = chunk_metrics(request)
+    assert second.metrics == ("subscriptionClicks", "follows")
+    # The emulator answers like LinkedIn: the second chunk leaves out the rows whose two metrics
+    # are both 0, while the first chunk (impressions, costs...) still has them.
+    kept = _answer_keys(emulator, request, first.fields)
+    sparse = _answer_keys(emulator, request, second.fields)
+    left_out = set(kept) - set(sparse)
+    assert left_out, "the world should have rows without any subscription click or follow"
+    assert set(sparse) <= set(kept)
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)  # the cap is 100 rows: many windows, many calls
+    assert rows == truth
+    assert summary.truncation_events == ()
+    by_key = {
+        (row["start_date"], row["campaign"], row["serving_location"], row["placement_name"]): row
+        for row in rows
+    }
+    zero_filled = [by_key[(dt.date(*key[0][:3]), *key[1])] for key in left_out]
+    assert all(row["subscriptionClicks"] == 0 and row["follows"] == 0 for row in zero_filled)
+    # A metric that does not apply to a row (no video creative under it) stays absent, not zero.
+    assert any(row["videoViews"] is None for row in rows)
+    assert any(row["videoViews"] == 0 for row in rows) or all(row["videoViews"] != 0 for row in rows)
+
+
+# ── planning: probes that are data, calibrated windows, one scope per account ───────────────────
+
+
+def _perfect_packing(rows: list[ReportRow], chunks: int, cap: int = CAP) -> int:
+    """Windows a planner knowing every day's rows would need (greedy, in order, <= cap), x chunks."""
+    per_day = Counter(row["start_date"] for row in rows)
+    windows, load = 0, 0
+    for day in sorted(per_day):
+        if windows and load + per_day[day] <= cap:
+            load += per_day[day]
+        else:
+            windows, load = windows + 1, per_day[day]
+    return windows * chunks
+
+
+def test_monthly_probe_is_the_first_chunks_data(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="MONTHLY",
+        date_range=(dt.date(2026, 5, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=_allowed_metrics((Pivot.CAMPAIGN,), 400)[:25],
+    )
+    truth = ground_truth(emulator, request)
+    assert 0 < len(truth) < CAP
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    # One call per chunk: the probe asked for the first chunk, so its answer is that chunk's data.
+    assert summary.calls_made == 2 == len(chunk_metrics(request))
+    assert summary.probe_calls == 1
+
+
+def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=["impressions", "clicks", "costInLocalCurrency"],
+    )
+    # By month the two accounts have 115 creatives together (over the cap of 100), 43 and 72 alone.
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    assert summary.probe_calls == 1 + len(accounts(emulator))  # the capped one, then one per account
+    assert summary.truncation_events == ()
+
+
+def test_calibrated_windows_stay_close_to_perfect_packing(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 5, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=_allowed_metrics((Pivot.CAMPAIGN,), 184)[:30],
+    )
+    truth = ground_truth(emulator, request)
+    chunks = len(chunk_metrics(request))
+    perfect = _perfect_packing(truth, chunks)
+    assert perfect >= 6 * chunks  # enough windows for calibration to matter
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    # Only the first window is planned from the probe's bound; the rest from the observed rows.
+    assert summary.calls_made - summary.probe_calls <= perfect + chunks

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
 from airflow_provider_linkedin_ads.client.planning import (
     METRICS_PER_CHUNK,
+    Calibration,
     Discovery,
     Scope,
     buckets,
@@ -14,6 +16,7 @@ from airflow_provider_linkedin_ads.client.planning import (
     discovery_for,
     discovery_params,
     initial_scopes,
+    per_account_scopes,
     plan_windows,
     probe_params,
     split_scope,
@@ -200,16 +203,46 @@ class TestScopes:
 
 
 class TestWindows:
-    def test_daily_windows_pack_up_to_the_target(self) -> None:
+    def test_daily_windows_pack_up_to_the_target_evenly(self) -> None:
         windows = plan_windows(
             span("2026-01-01", "2026-01-10"), TimeGranularity.DAILY, lambda unit: 100, target=300
         )
+        # The fewest windows (4), the heaviest as light as possible (300), no 1-day tail.
         assert windows == [
             span("2026-01-01", "2026-01-03"),
-            span("2026-01-04", "2026-01-06"),
-            span("2026-01-07", "2026-01-09"),
-            span("2026-01-10", "2026-01-10"),
+            span("2026-01-04", "2026-01-05"),
+            span("2026-01-06", "2026-01-08"),
+            span("2026-01-09", "2026-01-10"),
         ]
+
+    def test_balanced_packing_leaves_no_small_tail(self) -> None:
+        # Greedy at 13,500 rows: 64 + 64 + 52 days... with a 208-row day, 180 days need 3 windows;
+        # greedy would fill the first two and leave the third light, balanced gives 60/60/60.
+        windows = plan_windows(
+            span("2026-01-01", "2026-06-29"), TimeGranularity.DAILY, lambda unit: 208, target=13_500
+        )
+        assert [window.days for window in windows] == [60, 60, 60]
+
+    def test_balanced_packing_never_exceeds_the_target_nor_adds_windows(self) -> None:
+        loads = [(day * 7919) % 900 for day in range(200)]
+        first = D(2026, 1, 1)
+
+        def weight(unit: DateRange) -> int:
+            return loads[(unit.start - first).days]
+
+        whole = span("2026-01-01", "2026-07-19")
+        windows = plan_windows(whole, TimeGranularity.DAILY, weight, target=5_000)
+        sums = [sum(loads[(w.start - first).days : (w.end - first).days + 1]) for w in windows]
+        assert max(sums) <= 5_000
+        greedy, load = 1, 0
+        for rows in loads:
+            if load + rows > 5_000:
+                greedy, load = greedy + 1, 0
+            load += rows
+        assert len(windows) == greedy
+        assert windows[0].start == whole.start
+        assert windows[-1].end == whole.end
+        assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(windows))
 
     def test_heavy_day_gets_its_own_window_and_empty_days_pack_freely(self) -> None:
         weights = {D(2026, 1, 3): 500}
@@ -332,3 +365,64 @@ class TestParams:
         )
         assert "campaignType=TEXT_AD" in query
         assert query.endswith("fields=dateRange,pivotValues")
+
+
+class TestCalibration:
+    def test_nothing_observed_keeps_the_bound(self) -> None:
+        calibration = Calibration(2)
+        assert not calibration.calibrated
+        assert calibration.scale(0, 1_000) == 1_000
+
+    def test_scales_the_bound_by_the_observed_ratio_with_a_margin(self) -> None:
+        calibration = Calibration(1, margin=1.05)
+        calibration.observe(0, chunk=0, rows=6_000, bound=10_000)
+        assert calibration.calibrated
+        assert calibration.scale(0, 1_000) == 630  # 1,000 x 0.6 x 1.05
+
+    def test_never_above_the_bound(self) -> None:
+        calibration = Calibration(1, margin=1.05)
+        calibration.observe(0, chunk=0, rows=10_000, bound=10_000)
+        assert calibration.scale(0, 1_000) == 1_000
+
+    def test_the_fullest_chunk_and_the_latest_drift_count(self) -> None:
+        calibration = Calibration(1, margin=1.0)
+        calibration.observe(0, chunk=0, rows=5_000, bound=10_000)
+        calibration.observe(0, chunk=1, rows=6_000, bound=10_000)  # chunks may omit different rows
+        assert calibration.scale(0, 1_000) == 600
+        calibration.observe(0, chunk=1, rows=8_000, bound=10_000)  # activity grows: 0.8 now, 0.7 on average
+        assert calibration.scale(0, 1_000) == 800
+
+    def test_a_scope_without_answers_borrows_the_largest_ratio(self) -> None:
+        calibration = Calibration(3, margin=1.0)
+        calibration.observe(0, chunk=0, rows=3_000, bound=10_000)
+        calibration.observe(1, chunk=0, rows=5_000, bound=10_000)
+        assert calibration.scale(2, 1_000) == 500
+
+    def test_too_few_rows_do_not_calibrate(self) -> None:
+        calibration = Calibration(1, minimum_rows=100)
+        calibration.observe(0, chunk=0, rows=10, bound=10_000)
+        assert not calibration.calibrated
+        assert calibration.scale(0, 1_000) == 1_000
+
+
+class TestPerAccountScopes:
+    def test_one_scope_per_account_when_rows_are_split_by_account(self) -> None:
+        request = build(pivots="CREATIVE", facets={"accounts": [1, 2, 3]})
+        (scope,) = initial_scopes(request)
+        singles = per_account_scopes(request, scope)
+        assert singles is not None
+        assert [single.get("accounts") for single in singles] == [
+            ("urn:li:sponsoredAccount:1",),
+            ("urn:li:sponsoredAccount:2",),
+            ("urn:li:sponsoredAccount:3",),
+        ]
+
+    @pytest.mark.parametrize(
+        ("pivots", "accounts"),
+        [("MEMBER_JOB_TITLE", [1, 2]), ("CREATIVE", [1]), ("CREATIVE", list(range(1, 40)))],
+    )
+    def test_not_when_rows_are_not_split_by_account_or_one_or_too_many(
+        self, pivots: str, accounts: list[int]
+    ) -> None:
+        request = build(pivots=pivots, facets={"accounts": accounts})
+        assert per_account_scopes(request, initial_scopes(request)[0]) is None

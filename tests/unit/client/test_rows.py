@@ -115,7 +115,9 @@ def test_missing_date_range_gives_none_dates() -> None:
 
 
 class TestChunkJoin:
-    def test_outer_join_by_key_keeps_nulls_for_rows_missing_from_a_chunk(self) -> None:
+    def test_outer_join_by_key_zero_fills_rows_a_chunk_left_out(self) -> None:
+        # LinkedIn leaves out rows whose requested metrics are all zero: costInUsd is 0 where the
+        # second chunk's answer lacks the row; m0 (unknown type) cannot be zero-filled: absent.
         request = request_with([f"m{i}" for i in range(20)] + ["costInUsd"], allow_unknown_names=True)
         first, second = chunk_metrics(request)
         join = ChunkJoin(request)
@@ -128,7 +130,20 @@ class TestChunkJoin:
             (D(2026, 1, 2), C.format(3)),
         ]
         assert [row["m0"] for row in rows] == [1, 2, None]
-        assert [row["costInUsd"] for row in rows] == [None, Decimal("-1.50"), Decimal("2")]
+        assert [row["costInUsd"] for row in rows] == [Decimal("0.0"), Decimal("-1.50"), Decimal("2")]
+        assert str(rows[0]["costInUsd"]) == "0.0"  # LinkedIn's own zero BigDecimal
+
+    def test_rows_missing_from_a_truncated_answer_stay_absent(self) -> None:
+        request = request_with(
+            ["impressions", *[f"m{i}" for i in range(17)], "clicks", "costInUsd"], allow_unknown_names=True
+        )
+        first, second = chunk_metrics(request)
+        join = ChunkJoin(request)
+        join.add(first, [element(1, 1, impressions=5), element(1, 2, impressions=7)])
+        join.merge(second, join.parse(second, [element(1, 2, clicks=1)]), complete=False)
+        rows = list(join.rows())
+        assert [row["clicks"] for row in rows] == [None, 1]
+        assert [row["impressions"] for row in rows] == [5, 7]
         columns = [column.name for column in report_columns(request)]
         assert all(list(row) == columns for row in rows)
 
