@@ -9,7 +9,7 @@ account, mapped, in the pool ``linkedin_ads`` of 4 slots), and a DAG with the ma
 deferrable mode.
 
 During the run the emulator holds the first report call of one account; once that task is running
-on a worker (and its temporary file exists), the test SIGKILLs the worker and everything under it.
+on a worker, the test SIGKILLs the worker and everything under it.
 The scheduler fails the task after the heartbeat timeout and Airflow's retry runs on the other
 worker. The tests below then check, from the emulator's request log and the PostgreSQL metadata
 database: the database is PostgreSQL, both workers ran tasks, at most 4 report tasks talked to the
@@ -662,9 +662,12 @@ def test_a_worker_killed_mid_report_is_retried_on_the_other_and_lands_the_same_b
     victim = run.recorder.victim
     assert run.killed_worker in ("worker-a", "worker-b"), "the victim's report was never held"
     survivor = ({"worker-a", "worker-b"} - {run.killed_worker}).pop()
-    # Killed mid-report: the try had opened its temporary file, and its worker and task processes
-    # are gone.
-    assert run.temps_at_kill, "no temporary file existed when the worker was killed"
+    # Killed mid-report (a report call in flight), and its worker and task processes are gone. The
+    # landing creates its temporary file only when the first rows are written (issue 17: a writer
+    # that is still fetching must not hold a file another writer's cleanup could take for its own),
+    # so whether one existed at the kill depends on how far the report got; either way none may be
+    # left after the retry (checked below). A temporary file of a killed writer is removed by the
+    # next writer on the same host (its pid is dead): tests/reliability covers that case directly.
     assert not [
         pid for pid in run.killed_pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
     ]
@@ -695,7 +698,7 @@ def test_a_worker_killed_mid_report_is_retried_on_the_other_and_lands_the_same_b
     detected = final["start_date"].timestamp() - run.seconds["killed_at"]
     FIGURES.append(
         f"SIGKILL of {run.killed_worker} ({len(run.killed_pids)} processes) mid-report of account {victim} "
-        f"(temporary file open; {len(retried)} task(s) on that worker): retried on {survivor}, the victim "
+        f"({len(run.temps_at_kill)} temporary file(s) open; {len(retried)} task(s) on that worker): retried on {survivor}, the victim "
         f"{detected:.0f} s after the kill; its file byte-identical to a clean run "
         f"({landed.stat().st_size:,} bytes), 0 temporary files left"
     )

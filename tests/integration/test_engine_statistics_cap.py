@@ -39,7 +39,7 @@ METRICS = ["impressions", "clicks", "costInLocalCurrency"]
 
 
 def _world() -> World:
-    shape: dict[str, Any] = {"seed": 3, "accounts": 1, "campaigns_per_account": 900, "history_days": 120}
+    shape: dict[str, Any] = {"seed": 3, "accounts": 1, "campaigns_per_account": 1000, "history_days": 120}
     account = list(World(**shape).accounts)
     return World(**shape, members={DEFAULT_MEMBER: account})
 
