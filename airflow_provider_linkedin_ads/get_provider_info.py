@@ -33,7 +33,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "access_token": "static access token (only for apps without refresh tokens)",
         "api_version": "YYYYMM, e.g. 202608",
         "api_base_url": _DEFAULT_API_BASE_URL,
-        "token_url": _DEFAULT_TOKEN_URL,
+        "oauth_url": _DEFAULT_TOKEN_URL,
     },
 }
 
@@ -61,9 +61,11 @@ CONN_FIELDS: dict[str, Any] = {
         "http:// is accepted for loopback hosts only.",
         "schema": {"type": _NULLABLE_STRING},
     },
-    "token_url": {
-        "label": "Token URL",
-        "description": "Override of the OAuth token endpoint. http:// is accepted for loopback hosts only.",
+    # Not "token_url": Airflow's secrets masker hides every field whose name contains "token".
+    "oauth_url": {
+        "label": "OAuth token endpoint",
+        "description": "Override of https://www.linkedin.com/oauth/v2/accessToken. http:// is accepted "
+        "for loopback hosts only. (Formerly the extra token_url, still read.)",
         "schema": {"type": _NULLABLE_STRING},
     },
 }

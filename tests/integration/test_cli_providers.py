@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 DIST = "airflow-provider-linkedin-ads"
 HOOK_CLASS = "airflow_provider_linkedin_ads.hooks.linkedin_ads.LinkedInAdsHook"
 COMMANDS = ("list", "hooks", "widgets", "triggers")
-FIELDS = ("refresh_token", "access_token", "api_version", "api_base_url", "token_url")
+FIELDS = ("refresh_token", "access_token", "api_version", "api_base_url", "oauth_url")
 SECRET_FIELDS = {"refresh_token", "access_token"}
 
 

@@ -124,7 +124,7 @@ def test_connection_type_matches_the_hook_class():
 def test_placeholders_show_the_client_defaults():
     placeholders = _connection_type()["ui-field-behaviour"]["placeholders"]
     assert placeholders["api_base_url"] == client_config.DEFAULT_API_BASE_URL
-    assert placeholders["token_url"] == client_config.DEFAULT_TOKEN_URL
+    assert placeholders["oauth_url"] == client_config.DEFAULT_TOKEN_URL
 
 
 @pytest.mark.parametrize(
