@@ -37,7 +37,10 @@ from airflow_provider_linkedin_ads.client.reporting import DEFAULT_MAX_CONCURREN
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS
-from airflow_provider_linkedin_ads.operators._arguments import check_time_granularity
+from airflow_provider_linkedin_ads.operators._arguments import (
+    check_time_granularity,
+    required_pivots,
+)
 from airflow_provider_linkedin_ads.operators._base import LinkedInAdsReportBaseOperator
 
 if TYPE_CHECKING:
@@ -174,7 +177,9 @@ class LinkedInAdsAnalyticsOperator(_FacetedReportOperator):
     )
     template_fields_renderers: ClassVar[dict[str, str]] = _RENDERERS
 
-    def __init__(self, *, pivot: str, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+    def __init__(self, *, pivot: str | None = None, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+        # ``pivot`` defaults to None only so that a missing or misnamed one gets this clear error.
+        pivot = required_pivots(pivot, kwargs, operator=type(self).__name__, expected="pivot")
         super().__init__(metrics=metrics, **kwargs)
         self.pivot = pivot
         self._check_parse_time()
@@ -215,7 +220,10 @@ class LinkedInAdsStatisticsOperator(_FacetedReportOperator):
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {**_RENDERERS, "pivots": "py"}
 
-    def __init__(self, *, pivots: Sequence[str] | str, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, pivots: Sequence[str] | str | None = None, metrics: Sequence[str] | str, **kwargs: Any
+    ) -> None:
+        pivots = required_pivots(pivots, kwargs, operator=type(self).__name__, expected="pivots")
         super().__init__(metrics=metrics, **kwargs)
         self.pivots = pivots
         self._check_parse_time()
@@ -278,7 +286,7 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
         self,
         *,
         account: int | str,
-        pivots: Sequence[str] | str,
+        pivots: Sequence[str] | str | None = None,
         metrics: Sequence[str] | str = (),
         linkedin_ads_conn_id: str = _DEFAULT_CONN,
         date_range_start: str | dt.date | None = None,
@@ -298,6 +306,7 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        pivots = required_pivots(pivots, kwargs, operator=type(self).__name__, expected="pivots")
         super().__init__(
             linkedin_ads_conn_id=linkedin_ads_conn_id,
             time_granularity=None,

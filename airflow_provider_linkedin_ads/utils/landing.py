@@ -32,7 +32,7 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from airflow.providers.common.compat.sdk import Asset, ObjectStoragePath
+from airflow.providers.common.compat.sdk import Asset, AssetAlias, ObjectStoragePath
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 
@@ -44,10 +44,12 @@ if TYPE_CHECKING:
 __all__ = [
     "TEMP_MARKER",
     "AtomicLanding",
+    "landed_asset",
     "lineage_dataset_id",
     "normalize_uri",
     "openlineage_input",
     "openlineage_output",
+    "output_alias",
     "public_uri",
     "static_asset",
 ]
@@ -243,6 +245,22 @@ def static_asset(uri: object) -> Any | None:
         return Asset(public_uri(normalize_uri(uri)))
     except (ConfigurationError, ValueError):
         return None
+
+
+def output_alias(task: Any) -> Any:
+    """Return the asset alias (a ``DatasetAlias`` on Airflow 2.11) of a task with a templated output.
+
+    Its name, ``linkedin_ads:<dag_id>.<task_id>``, is stable across runs; each run attaches the
+    Asset of the file it wrote (:func:`landed_asset`) to it. Downstream DAGs may schedule on the
+    alias, or on the concrete Asset once the alias has resolved to it.
+    """
+    prefix = f"{task.dag_id}." if task.has_dag() else ""
+    return AssetAlias(name=f"linkedin_ads:{prefix}{task.task_id}")
+
+
+def landed_asset(uri: str) -> Any:
+    """Return the Asset (``Dataset`` on 2.11) of a landed file: its public URI, without userinfo."""
+    return Asset(public_uri(normalize_uri(uri)))
 
 
 def lineage_dataset_id(uri: str) -> tuple[str, str]:

@@ -216,7 +216,9 @@ def test_deferrable_defaults_to_the_operators_setting():
             ["s3://bucket/linkedin.jsonl"],
             id="userinfo-dropped",
         ),
-        pytest.param("file:///data/{{ ds }}/campaigns.jsonl", None, [], id="templated"),
+        pytest.param(
+            "file:///data/{{ ds }}/campaigns.jsonl", None, ["alias:linkedin_ads:report"], id="templated"
+        ),
         pytest.param(None, None, [], id="xcom-only"),
         pytest.param(
             "file:///data/x.jsonl",
@@ -231,7 +233,13 @@ def test_static_output_path_is_an_asset_outlet(output_path, outlets, expected):
 
     extra = {} if outlets is None else {"outlets": [Asset(uri) for uri in outlets]}
     op = analytics(output_path=output_path, **extra)
-    assert [outlet.uri for outlet in op.outlets] == expected
+    assert [_outlet_id(outlet) for outlet in op.outlets] == expected
+
+
+def _outlet_id(outlet) -> str:
+    from airflow.providers.common.compat.sdk import AssetAlias
+
+    return f"alias:{outlet.name}" if isinstance(outlet, AssetAlias) else outlet.uri
 
 
 # ── DAG files fail to import with a clear message ───────────────────────────────────────────────
