@@ -109,6 +109,8 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "operators": _modules("operators"),
+        # Lets Airflow (the 2.11 webserver, the 3.x API server) import the operators' extra link.
+        "extra-links": ["airflow_provider_linkedin_ads.operators.links.LinkedInCampaignManagerLink"],
         "sensors": _modules("sensors"),
         "triggers": _modules("triggers"),
         "connection-types": [

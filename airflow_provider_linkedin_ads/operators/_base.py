@@ -48,6 +48,11 @@ from airflow_provider_linkedin_ads.operators._results import (
     until_killed,
     with_date_range,
 )
+from airflow_provider_linkedin_ads.operators.links import (
+    XCOM_KEY as LINK_XCOM_KEY,
+    LinkedInCampaignManagerLink,
+    campaign_manager_url,
+)
 from airflow_provider_linkedin_ads.utils.landing import (
     AtomicLanding,
     landed_asset,
@@ -130,6 +135,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     #: ``lookback_days`` used when the argument is ``None`` and the range comes from the run.
     default_lookback_days: ClassVar[int] = 0
     ui_color = "#dbe9f6"
+    operator_extra_links = (LinkedInCampaignManagerLink(),)
 
     def __init__(
         self,
@@ -185,6 +191,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.asset = asset
         self._landing: AtomicLanding | None = None
         self._report_range: DateRange | None = None
+        #: The "LinkedIn Campaign Manager" extra link's target, known once the facets are.
+        self.campaign_manager_url: str | None = None
         self._killed = False
         self._lineage: Lineage | None = None
 
@@ -290,6 +298,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         output_path = self._output_uri()
         try:
             request = self._with_accounts(request)
+            self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
             summary = self._fetch(request, output_path)
@@ -370,6 +379,13 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         with landing.open() as handle, contextlib.closing(rows):
             write_rows(rows, handle, columns, output_format=self.output_format)
         return self._summarise(request, run, columns, landing, landing.size())
+
+    def _record_link(self, context: Context, request: ReportRequest) -> None:
+        # Airflow 3 pushes get_link()'s answer itself when the task ends; 2.11 reads this XCom.
+        self.campaign_manager_url = campaign_manager_url(request.facets)
+        ti = context.get("ti")
+        if ti is not None:
+            ti.xcom_push(key=LINK_XCOM_KEY, value=self.campaign_manager_url)
 
     def _output_conn_id(self) -> str | None:
         return optional_text(self.output_conn_id, argument="output_conn_id")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.operators import _base
+from airflow_provider_linkedin_ads.operators.links import XCOM_KEY as LINK_XCOM_KEY
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 
@@ -116,7 +117,10 @@ def test_object_storage_path_with_the_report_range_names_the_file_by_its_days(ai
     """
     dag = load(airflow_runs, "linkedin_ads_out_osp", out, body, schedule='"@daily"')
     # Checked when the DAG is parsed: the path is kept as its (templated) URI string.
-    assert dag.get_task("report").output_path == f"file://{out}/daily/{{{{ report_start }}}}_{{{{ report_end }}}}.jsonl"
+    assert (
+        dag.get_task("report").output_path
+        == f"file://{out}/daily/{{{{ report_start }}}}_{{{{ report_end }}}}.jsonl"
+    )
 
     run = airflow_runs.test(dag, logical_date=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
 
@@ -146,7 +150,7 @@ def test_pathlib_path_is_templated_like_a_string(airflow_runs, out, accounts):
         task_id="report",
         pivot="CAMPAIGN",
         metrics=METRICS,
-        accounts={accounts},
+        accounts=[{accounts[0]}],
         date_range_start="2026-11-20",
         date_range_end="2026-11-21",
         output_path=pathlib.Path("{out}") / "by_path" / "{{{{ report_start_nodash }}}}-{{{{ report_end_nodash }}}}.jsonl",
@@ -158,6 +162,10 @@ def test_pathlib_path_is_templated_like_a_string(airflow_runs, out, accounts):
 
     assert airflow_runs.states(run) == {("report", -1): "success"}
     assert (out / "by_path" / "20261120-20261121.jsonl").stat().st_size > 0
+    # The "LinkedIn Campaign Manager" extra link of the task: the one account it reported on.
+    ti = run.get_task_instance("report")
+    link = ti.xcom_pull(task_ids="report", key=LINK_XCOM_KEY)
+    assert link == f"https://www.linkedin.com/campaignmanager/accounts/{accounts[0]}/campaigns"
 
 
 def test_mapped_tasks_with_a_templated_output_record_one_asset_per_file(airflow_runs, out, accounts):
