@@ -166,8 +166,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         # A templated path names a different file per run: the alias lets each run record an asset
         # event for the file it really wrote (AssetAlias on Airflow 3, DatasetAlias on 2.11).
         self.output_alias = None if asset is not None or output_path is None else output_alias(self)
-        if self.output_alias is not None:
-            self.outlets = [*_as_list(self.outlets), self.output_alias]
+        outlets = _as_list(self.outlets)
+        if self.output_alias is not None and self.output_alias not in outlets:  # partial() added it
+            self.outlets = [*outlets, self.output_alias]
         # Templated: assigned verbatim, validated once rendered (in execute).
         self.linkedin_ads_conn_id = linkedin_ads_conn_id
         self.date_range_start = date_range_start
@@ -195,6 +196,22 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.campaign_manager_url: str | None = None
         self._killed = False
         self._lineage: Lineage | None = None
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
+        """``BaseOperator.partial``, declaring the asset alias of a templated ``output_path`` up front.
+
+        A mapped task's ``__init__`` runs only when it runs, so the alias it would add to its
+        outlets is declared here instead, under the same name (``linkedin_ads:<dag_id>.<task_id>``);
+        Airflow 2.11 records alias events only for aliases the parsed DAG declares.
+        """
+        partial = super().partial(**kwargs)  # type: ignore[misc,unused-ignore]
+        path = kwargs.get("output_path")
+        if path is not None and static_asset(check_output_path(path)) is None:
+            task = partial.kwargs
+            alias = output_alias(_TaskName(task["task_id"], task.get("dag")))
+            task["outlets"] = [*_as_list(task.get("outlets")), alias]
+        return partial
 
     def _raw_pivots(self) -> Any:
         raise NotImplementedError
@@ -504,6 +521,21 @@ def report_range_variables(date_range: DateRange) -> dict[str, str]:
         "report_start_nodash": start.replace("-", ""),
         "report_end_nodash": end.replace("-", ""),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class _TaskName:
+    """What :func:`output_alias` reads of a task, for a mapped one before it exists."""
+
+    task_id: str
+    dag: Any
+
+    @property
+    def dag_id(self) -> str | None:
+        return None if self.dag is None else str(self.dag.dag_id)
+
+    def has_dag(self) -> bool:
+        return self.dag is not None
 
 
 def _as_list(value: Any) -> list[Any]:

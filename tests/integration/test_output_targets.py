@@ -69,6 +69,13 @@ def load(airflow_runs: Any, dag_id: str, out: Path, body: str, *, schedule: str 
     return airflow_runs.load(dag_id, source)
 
 
+def osp_expression(out: Path, rest: str) -> str:
+    """``BASE / rest`` as a DAG author writes it; on 2.11 the full URI (its ``/`` warns in upath)."""
+    if AIRFLOW_V_3_0_PLUS:
+        return f"BASE / {rest!r}"
+    return f"ObjectStoragePath({f'file://{out}/{rest}'!r})"
+
+
 def alias_assets(alias_name: str) -> list[str]:
     """URIs of the assets (2.11: datasets) the alias resolved to in the metadata database."""
     from airflow.utils.session import create_session
@@ -112,7 +119,7 @@ def test_object_storage_path_with_the_report_range_names_the_file_by_its_days(ai
         metrics=METRICS,
         accounts={accounts},
         lookback_days=2,
-        output_path=BASE / "daily/{{{{ report_start }}}}_{{{{ report_end }}}}.jsonl",
+        output_path={osp_expression(out, "daily/{{ report_start }}_{{ report_end }}.jsonl")},
     )
     """
     dag = load(airflow_runs, "linkedin_ads_out_osp", out, body, schedule='"@daily"')
@@ -183,6 +190,9 @@ def test_mapped_tasks_with_a_templated_output_record_one_asset_per_file(airflow_
     ).expand(accounts=list_accounts())
     """
     dag = load(airflow_runs, "linkedin_ads_out_mapped", out, body)
+    # Declared when the DAG is parsed (the mapped task's __init__ runs only at run time).
+    (alias,) = dag.get_task("report").partial_kwargs["outlets"]
+    assert alias.name == "linkedin_ads:linkedin_ads_out_mapped.report"
 
     run = airflow_runs.test(dag, logical_date=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
 
