@@ -18,10 +18,11 @@ INTEGRATION_NAME = "LinkedIn Ads"
 CONNECTION_TYPE = "linkedin_ads"
 HOOK_CLASS_NAME = "airflow_provider_linkedin_ads.hooks.linkedin_ads.LinkedInAdsHook"
 
-#: Mirrors ``client.config.DEFAULT_API_BASE_URL`` / ``DEFAULT_TOKEN_URL`` (a test keeps them equal);
+#: Mirrors ``client.config.DEFAULT_API_BASE_URL`` / ``DEFAULT_TOKEN_URL`` / ``DEFAULT_API_VERSION`` (tests keep them equal);
 #: importing the client here would drag ``requests`` into every Airflow process start.
 _DEFAULT_API_BASE_URL = "https://api.linkedin.com/rest"
 _DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+_DEFAULT_API_VERSION = "202608"
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["host", "port", "schema"],
@@ -53,20 +54,27 @@ CONN_FIELDS: dict[str, Any] = {
     "api_version": {
         "label": "LinkedIn-Version",
         "description": "Value of the LinkedIn-Version header, YYYYMM (or YYYYMM.RR). Empty: the provider default.",
-        "schema": {"type": _NULLABLE_STRING, "pattern": r"^[0-9]{6}(\.[0-9]{2})?$"},
+        # Airflow 3.2+ shows "examples" as suggestions and enforces maxLength, but not "pattern":
+        # a malformed value is refused by the hook (test button, task) with a message naming it.
+        "schema": {
+            "type": _NULLABLE_STRING,
+            "pattern": r"^[0-9]{6}(\.[0-9]{2})?$",
+            "maxLength": 9,
+            "examples": [_DEFAULT_API_VERSION],
+        },
     },
     "api_base_url": {
         "label": "API base URL",
         "description": "Override of https://api.linkedin.com/rest, e.g. the bundled emulator. "
         "http:// is accepted for loopback hosts only.",
-        "schema": {"type": _NULLABLE_STRING},
+        "schema": {"type": _NULLABLE_STRING, "examples": [_DEFAULT_API_BASE_URL]},
     },
     # Not "token_url": Airflow's secrets masker hides every field whose name contains "token".
     "oauth_url": {
         "label": "OAuth token endpoint",
         "description": "Override of https://www.linkedin.com/oauth/v2/accessToken. http:// is accepted "
         "for loopback hosts only. (Formerly the extra token_url, still read.)",
-        "schema": {"type": _NULLABLE_STRING},
+        "schema": {"type": _NULLABLE_STRING, "examples": [_DEFAULT_TOKEN_URL]},
     },
 }
 
