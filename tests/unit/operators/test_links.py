@@ -27,7 +27,10 @@ CM = "https://www.linkedin.com/campaignmanager/accounts"
             id="one-campaign",
         ),
         pytest.param(
-            {"accounts": (ACCOUNT,), "campaigns": ("urn:li:sponsoredCampaign:1", "urn:li:sponsoredCampaign:2")},
+            {
+                "accounts": (ACCOUNT,),
+                "campaigns": ("urn:li:sponsoredCampaign:1", "urn:li:sponsoredCampaign:2"),
+            },
             f"{CM}/500000001/campaigns",
             id="several-campaigns",
         ),
