@@ -173,6 +173,9 @@ def test_every_triggered_run_succeeds(page: Any, deployment: Deployment) -> None
     assert states == dict.fromkeys(EXAMPLE_DAGS, "success"), failed
     landed = sorted(str(path.relative_to(deployment.output)) for path in deployment.output.rglob("*.jsonl"))
     assert "daily_performance/2026-11-16/campaign.jsonl" in landed, landed
+    # Templated outputs: one asset per landed file, through the tasks' aliases (the Assets view).
+    assets = {uri for (uri,) in deployment.query("SELECT uri FROM asset")}
+    assert {f"{deployment.output.as_uri()}/{path}" for path in landed} <= assets
 
 
 def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_there(
