@@ -42,7 +42,7 @@ def shot(page: Any, name: str) -> None:
 
 def add_connection(page: Any, deployment: Deployment, conn_id: str, secret: str) -> Any:
     """Fill the Add Connection form for the emulator and save it; return the dialog's last state."""
-    page.goto(f"{deployment.url}/connections", wait_until="networkidle")
+    page.goto(f"{deployment.url}/connections", wait_until="domcontentloaded")
     page.get_by_role("button", name="Add Connection").click()
     dialog = page.get_by_role("dialog")
     dialog.locator("input[name=connection_id]").fill(conn_id)
@@ -63,7 +63,7 @@ def add_connection(page: Any, deployment: Deployment, conn_id: str, secret: str)
 
 
 def test_the_linkedin_ads_connection_form_has_its_own_fields(page: Any, deployment: Deployment) -> None:
-    page.goto(f"{deployment.url}/connections", wait_until="networkidle")
+    page.goto(f"{deployment.url}/connections", wait_until="domcontentloaded")
     page.get_by_role("button", name="Add Connection").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("combobox").fill("LinkedIn")
@@ -103,7 +103,7 @@ def test_the_connection_tests_green_and_a_bad_secret_gets_the_providers_message(
     page: Any, deployment: Deployment
 ) -> None:
     add_connection(page, deployment, "linkedin_ads_bad_secret", "not-the-secret")
-    page.goto(f"{deployment.url}/connections", wait_until="networkidle")
+    page.goto(f"{deployment.url}/connections", wait_until="domcontentloaded")
     outcomes = {}
     for conn_id in ("linkedin_ads_default", "linkedin_ads_bad_secret"):
         row = page.get_by_role("row").filter(has_text=conn_id)
@@ -134,7 +134,7 @@ def test_the_connection_tests_green_and_a_bad_secret_gets_the_providers_message(
 def test_each_example_dag_is_triggered_from_the_form_with_its_defaults(
     page: Any, deployment: Deployment, dag_id: str
 ) -> None:
-    page.goto(f"{deployment.url}/dags/{dag_id}", wait_until="networkidle")
+    page.goto(f"{deployment.url}/dags/{dag_id}", wait_until="domcontentloaded")
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     trigger = dialog.get_by_role("button", name="Trigger", exact=True)
@@ -165,7 +165,8 @@ def test_every_triggered_run_succeeds(page: Any, deployment: Deployment) -> None
             break
         time.sleep(3)
     for dag_id in EXAMPLE_DAGS:
-        page.goto(f"{deployment.url}/dags/{dag_id}", wait_until="networkidle")
+        page.goto(f"{deployment.url}/dags/{dag_id}", wait_until="domcontentloaded")
+        page.get_by_text("Last Dag Run").wait_for()
         shot(page, f"dag-{dag_id}")
     failed = deployment.query(
         "SELECT dag_id, task_id, map_index, state FROM task_instance WHERE state != 'success'"
@@ -183,7 +184,7 @@ def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_ther
 ) -> None:
     dag_id, task_id = "linkedin_ads_daily_performance", "campaign_performance"
     ((run_id,),) = deployment.query("SELECT run_id FROM dag_run WHERE dag_id = ?", dag_id)
-    page.goto(f"{deployment.url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}", wait_until="networkidle")
+    page.goto(f"{deployment.url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}", wait_until="domcontentloaded")
     log = page.get_by_text("LinkedIn Ads report summary").first
     log.wait_for()
     shot(page, "task-log")
@@ -203,7 +204,7 @@ def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_ther
     )
     page.goto(
         f"{deployment.url}/dags/linkedin_ads_multi_account/runs/{multi_run}/tasks/campaign_performance/mapped/0/details",
-        wait_until="networkidle",
+        wait_until="domcontentloaded",
     )
     link = page.get_by_role("link", name="LinkedIn Campaign Manager")
     link.wait_for()
