@@ -18,10 +18,11 @@ INTEGRATION_NAME = "LinkedIn Ads"
 CONNECTION_TYPE = "linkedin_ads"
 HOOK_CLASS_NAME = "airflow_provider_linkedin_ads.hooks.linkedin_ads.LinkedInAdsHook"
 
-#: Mirrors ``client.config.DEFAULT_API_BASE_URL`` / ``DEFAULT_TOKEN_URL`` (a test keeps them equal);
+#: Mirrors ``client.config.DEFAULT_API_BASE_URL`` / ``DEFAULT_TOKEN_URL`` / ``DEFAULT_API_VERSION`` (tests keep them equal);
 #: importing the client here would drag ``requests`` into every Airflow process start.
 _DEFAULT_API_BASE_URL = "https://api.linkedin.com/rest"
 _DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+_DEFAULT_API_VERSION = "202608"
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["host", "port", "schema"],
@@ -33,7 +34,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "access_token": "static access token (only for apps without refresh tokens)",
         "api_version": "YYYYMM, e.g. 202608",
         "api_base_url": _DEFAULT_API_BASE_URL,
-        "token_url": _DEFAULT_TOKEN_URL,
+        "oauth_url": _DEFAULT_TOKEN_URL,
         "attempt_timeout": "300 (seconds per attempt, connect to last byte)",
         "max_response_bytes": "67108864 (64 MiB)",
     },
@@ -55,18 +56,27 @@ CONN_FIELDS: dict[str, Any] = {
     "api_version": {
         "label": "LinkedIn-Version",
         "description": "Value of the LinkedIn-Version header, YYYYMM (or YYYYMM.RR). Empty: the provider default.",
-        "schema": {"type": _NULLABLE_STRING, "pattern": r"^[0-9]{6}(\.[0-9]{2})?$"},
+        # Airflow 3.2+ shows "examples" as suggestions and enforces maxLength, but not "pattern":
+        # a malformed value is refused by the hook (test button, task) with a message naming it.
+        "schema": {
+            "type": _NULLABLE_STRING,
+            "pattern": r"^[0-9]{6}(\.[0-9]{2})?$",
+            "maxLength": 9,
+            "examples": [_DEFAULT_API_VERSION],
+        },
     },
     "api_base_url": {
         "label": "API base URL",
         "description": "Override of https://api.linkedin.com/rest, e.g. the bundled emulator. "
         "http:// is accepted for loopback hosts only.",
-        "schema": {"type": _NULLABLE_STRING},
+        "schema": {"type": _NULLABLE_STRING, "examples": [_DEFAULT_API_BASE_URL]},
     },
-    "token_url": {
-        "label": "Token URL",
-        "description": "Override of the OAuth token endpoint. http:// is accepted for loopback hosts only.",
-        "schema": {"type": _NULLABLE_STRING},
+    # Not "token_url": Airflow's secrets masker hides every field whose name contains "token".
+    "oauth_url": {
+        "label": "OAuth token endpoint",
+        "description": "Override of https://www.linkedin.com/oauth/v2/accessToken. http:// is accepted "
+        "for loopback hosts only. (Formerly the extra token_url, still read.)",
+        "schema": {"type": _NULLABLE_STRING, "examples": [_DEFAULT_TOKEN_URL]},
     },
     "attempt_timeout": {
         "label": "Attempt timeout (s)",
@@ -120,6 +130,8 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "operators": _modules("operators"),
+        # Lets Airflow (the 2.11 webserver, the 3.x API server) import the operators' extra link.
+        "extra-links": ["airflow_provider_linkedin_ads.operators.links.LinkedInCampaignManagerLink"],
         "sensors": _modules("sensors"),
         "triggers": _modules("triggers"),
         "connection-types": [

@@ -104,12 +104,18 @@ with DAG(
     max_active_runs=1,
     render_template_as_native_obj=True,  # so the accounts template renders to a list
     default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=15)},
+    # None defaults with nullable types: Airflow 3's trigger form marks a non-null "" or [] as
+    # required and disables its Trigger button; an empty field means "Variable, else default".
     params={
         "linkedin_ads_conn_id": Param(
-            "", type="string", description="Connection id (empty: Variable or default)"
+            None, type=["null", "string"], description="Connection id (empty: Variable or default)"
         ),
-        "accounts": Param([], type="array", description="Ad account ids or URNs to keep (empty: all ACTIVE)"),
-        "output_base": Param("", type="string", description="Output base URI (empty: Variable or default)"),
+        "accounts": Param(
+            None, type=["null", "array"], description="Ad account ids or URNs to keep (empty: all ACTIVE)"
+        ),
+        "output_base": Param(
+            None, type=["null", "string"], description="Output base URI (empty: Variable or default)"
+        ),
     },
     tags=["linkedin_ads", "example"],
 ):

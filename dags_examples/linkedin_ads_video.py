@@ -56,12 +56,6 @@ OUTPUT_BASE = (
     "{{ (params.output_base or var.value.get('linkedin_ads_output_base', 'file:///tmp/linkedin_ads'))"
     ".rstrip('/') }}"
 )
-# The UTC day a run reports, for the file name: the data interval's day, or the day before
-# run_after for a manual Airflow 3 run without a logical date (where {{ ds }} is undefined).
-REPORT_DAY = (
-    "{{ dag_run.data_interval_start | ds if dag_run.data_interval_start "
-    "else macros.ds_add(dag_run.run_after | ds, -1) }}"
-)
 
 METRICS = [
     "impressions",
@@ -92,14 +86,18 @@ with DAG(
     max_active_runs=4,
     render_template_as_native_obj=True,  # so the accounts template renders to a list
     default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    # None defaults with nullable types: Airflow 3's trigger form marks a non-null "" or [] as
+    # required and disables its Trigger button; an empty field means "Variable, else default".
     params={
         "linkedin_ads_conn_id": Param(
-            "", type="string", description="Connection id (empty: Variable or default)"
+            None, type=["null", "string"], description="Connection id (empty: Variable or default)"
         ),
         "accounts": Param(
-            [], type="array", description="Ad account ids or URNs (empty: Variable or all ACTIVE)"
+            None, type=["null", "array"], description="Ad account ids or URNs (empty: Variable or all ACTIVE)"
         ),
-        "output_base": Param("", type="string", description="Output base URI (empty: Variable or default)"),
+        "output_base": Param(
+            None, type=["null", "string"], description="Output base URI (empty: Variable or default)"
+        ),
     },
     tags=["linkedin_ads", "example"],
 ):
@@ -120,7 +118,7 @@ with DAG(
         metrics=METRICS,
         accounts=ACCOUNTS,
         resolve_names=True,
-        output_path=f"{OUTPUT_BASE}/video/{REPORT_DAY}/creative.jsonl",
+        output_path=f"{OUTPUT_BASE}/video/{{{{ report_end }}}}/creative.jsonl",
     )
     wait_for_video_watch_time >> video_performance
     # [END howto_sensor_linkedin_ads_maturity_video]

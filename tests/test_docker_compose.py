@@ -343,7 +343,7 @@ def test_the_emulator_service_runs_the_packaged_console_script(compose: dict[str
     assert arguments.host == "0.0.0.0"  # reachable from the other containers
     assert str(arguments.port) in {str(port) for port in service["expose"]}
     connection = _connection(compose)
-    for url in (connection["extra"]["api_base_url"], connection["extra"]["token_url"]):
+    for url in (connection["extra"]["api_base_url"], connection["extra"]["oauth_url"]):
         assert url.startswith(f"http://{EMULATOR}:{arguments.port}/")
     assert f"http://localhost:{arguments.port}/rest/" in service["healthcheck"]["test"][1]
 
@@ -402,7 +402,7 @@ def _client_config(connection: dict[str, Any]) -> ClientConfig:
         refresh_token=extra["refresh_token"],
         api_version=extra["api_version"],
         api_base_url=extra["api_base_url"],
-        token_url=extra["token_url"],
+        token_url=extra["oauth_url"],
     )
 
 

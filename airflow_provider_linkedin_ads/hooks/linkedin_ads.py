@@ -8,10 +8,12 @@ logic (Rest.li encoding, OAuth, tunnelling, retries, typed errors) lives.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow.exceptions import AirflowProviderDeprecationWarning
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
 from airflow_provider_linkedin_ads.client import entities
@@ -78,9 +80,11 @@ class LinkedInAdsHook(BaseHook):
 
     The connection (type ``linkedin_ads``): ``login`` = OAuth client id, ``password`` = client
     secret, extras ``refresh_token``, ``access_token``, ``api_version`` (``YYYYMM``) and the optional
-    ``api_base_url`` / ``token_url`` overrides (``http://`` only for loopback hosts),
-    ``attempt_timeout`` (seconds one attempt may take, connect to last byte; default 300) and
-    ``max_response_bytes`` (largest answer read; default 64 MiB). As an environment variable:
+    ``api_base_url`` / ``oauth_url`` (the OAuth token endpoint) overrides (``http://`` only for
+    loopback hosts; the extra's former name ``token_url`` is still read, with a deprecation warning,
+    because Airflow masks every extra whose name contains "token"), ``attempt_timeout`` (seconds
+    one attempt may take, connect to last byte; default 300) and ``max_response_bytes`` (largest
+    answer read; default 64 MiB). As an environment variable:
 
     .. code-block:: bash
 
@@ -161,13 +165,32 @@ class LinkedInAdsHook(BaseHook):
             "access_token": _masked(extras.get_str("access_token"), "access_token"),
             "api_version": _first(self.api_version, extras.get_str("api_version")),
             "api_base_url": _first(self.api_base_url, extras.get_str("api_base_url")),
-            "token_url": _first(self.token_url, extras.get_str("token_url")),
+            "token_url": _first(self.token_url, self._oauth_url(extras)),
             "attempt_timeout": _first(self.attempt_timeout, extras.get_number("attempt_timeout")),
             "max_response_bytes": extras.get_number("max_response_bytes", integer=True),
             "retry": self.retry_policy,
         }
         # ``None`` means "not given": dropping it lets ClientConfig apply its documented defaults.
-        return ClientConfig(**{key: value for key, value in resolved.items() if value is not None})
+        try:
+            return ClientConfig(**{key: value for key, value in resolved.items() if value is not None})
+        except ConfigurationError as err:
+            if err.argument != "token_url" or self.token_url is not None:
+                raise
+            # The client calls it token_url; the connection's extra is oauth_url: name what to fix.
+            raise ConfigurationError(f"extra oauth_url: {err}", argument="oauth_url") from err
+
+    def _oauth_url(self, extras: ConnectionExtras) -> str | None:
+        """Return the ``oauth_url`` extra, else the deprecated ``token_url`` one (with a warning)."""
+        current = extras.get_str("oauth_url")
+        old = extras.get_str("token_url")
+        if old is not None:
+            warnings.warn(
+                f"Connection {self.linkedin_ads_conn_id!r}: the extra 'token_url' is deprecated, rename it "
+                f"to 'oauth_url'{' (ignored: oauth_url is set)' if current is not None else ''}",
+                AirflowProviderDeprecationWarning,
+                stacklevel=3,
+            )
+        return current if current is not None else old
 
     @cached_property
     def client(self) -> LinkedInAdsClient:

@@ -12,7 +12,10 @@ import ast
 import contextlib
 import datetime as dt
 import logging
+import pathlib
 from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import ObjectStoragePath
 
 from airflow_provider_linkedin_ads.client.writers import FORMATS
 from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
@@ -31,11 +34,13 @@ __all__ = [
     "check_choice",
     "check_flag",
     "check_output_format",
+    "check_output_path",
     "check_static_request",
     "check_time_granularity",
     "check_whole",
     "is_literal",
     "optional_text",
+    "required_pivots",
     "text_list",
 ]
 
@@ -121,6 +126,38 @@ def check_output_format(value: object) -> str:
     return check_choice(value, FORMATS, argument="output_format").lower()
 
 
+def check_output_path(value: object) -> Any:
+    """Return ``output_path`` as the operator keeps it: a string (templated), ``None`` or a run-time value.
+
+    An ``ObjectStoragePath`` becomes its URI (with the connection id it carries in the userinfo,
+    ``s3://aws_default@bucket/key``) and a ``pathlib`` path its absolute file name, so both are
+    templated exactly like strings (``BASE / "x/{{ ds }}.jsonl"`` renders ``{{ ds }}``) on every
+    Airflow line. ``XComArg`` and other values Airflow resolves at run time pass through unchanged;
+    they are checked once rendered.
+
+    :raises ConfigurationError: naming ``output_path`` for a relative ``pathlib`` path or a value of
+        another type (a number, a list ...), when the DAG is parsed.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, ObjectStoragePath):
+        return str(value)
+    if isinstance(value, pathlib.PurePath):
+        if not value.is_absolute():
+            raise ConfigurationError(
+                f"output_path must be an absolute path or a URI (file:///..., s3://...), got {str(value)!r}",
+                argument="output_path",
+            )
+        return value.as_posix()
+    if callable(getattr(value, "resolve", None)):
+        return value  # an XComArg (what Airflow's templater resolves): checked once rendered
+    raise ConfigurationError(
+        "output_path must be a URI string, an ObjectStoragePath or an absolute pathlib.Path, got "
+        f"{type(value).__name__}",
+        argument="output_path",
+    )
+
+
 def check_api_version(value: object) -> str | None:
     """Return a ``LinkedIn-Version`` (``YYYYMM`` or ``YYYYMM.RR``, a real month) or ``None``.
 
@@ -154,6 +191,30 @@ def argument_named(argument: str, *, instead_of: str) -> Iterator[None]:
         if isinstance(err, ReportValidationError):
             raise ReportValidationError(message, argument=argument, rule=err.rule) from err
         raise ConfigurationError(message, argument=argument) from err
+
+
+def required_pivots(value: Any, kwargs: dict[str, Any], *, operator: str, expected: str) -> Any:
+    """Return the operator's pivot argument ``value``; refuse a missing one or the other operators' name.
+
+    ``q=analytics`` takes exactly one pivot (``pivot=``), ``q=statistics`` and the revenue finder
+    one to three (``pivots=[...]``); without this, a swapped name surfaces as Airflow's generic
+    ``TypeError`` about an unexpected keyword argument.
+
+    :raises ConfigurationError: naming the argument given and the one to use instead, or the missing one.
+    """
+    wrong = "pivots" if expected == "pivot" else "pivot"
+    if wrong not in kwargs:
+        if value is None:
+            raise ConfigurationError(f"{operator}: {expected} is required", argument=expected)
+        return value
+    if expected == "pivot":
+        advice = (
+            f"{operator} runs q=analytics, which takes exactly one pivot: pivot='CAMPAIGN'. For one to "
+            "three pivots in one report use LinkedInAdsStatisticsOperator(pivots=[...])"
+        )
+    else:
+        advice = f"{operator} takes a list of pivots: pivots=[{kwargs[wrong]!r}]"
+    raise ConfigurationError(f"{wrong}: unexpected argument; {advice}", argument=wrong)
 
 
 def optional_text(value: object, *, argument: str) -> str | None:

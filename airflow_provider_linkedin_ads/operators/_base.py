@@ -20,7 +20,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
-from airflow.providers.common.compat.sdk import BaseOperator
+from airflow.providers.common.compat.sdk import BaseOperator, ObjectStoragePath
 
 from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
@@ -37,6 +37,7 @@ from airflow_provider_linkedin_ads.operators._arguments import (
     check_choice,
     check_flag,
     check_output_format,
+    check_output_path,
     check_static_request,
     check_whole,
     optional_text,
@@ -50,12 +51,20 @@ from airflow_provider_linkedin_ads.operators._results import (
     until_killed,
     with_date_range,
 )
+from airflow_provider_linkedin_ads.operators.links import (
+    XCOM_KEY as LINK_XCOM_KEY,
+    LinkedInCampaignManagerLink,
+    campaign_manager_url,
+)
 from airflow_provider_linkedin_ads.utils.landing import (
     AtomicLanding,
+    alias_is_registered,
     check_no_parent_segments,
+    landed_asset,
     normalize_uri,
     openlineage_input,
     openlineage_output,
+    output_alias,
     public_uri,
     static_asset,
 )
@@ -64,15 +73,20 @@ from airflow_provider_linkedin_ads.validation import validate_request
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Iterator
+    import os
+    from collections.abc import Iterable, Iterator
 
+    import jinja2
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
     from airflow_provider_linkedin_ads.client.reporting import ReportRun
     from airflow_provider_linkedin_ads.results import Column, ReportRow
 
-__all__ = ["LinkedInAdsReportBaseOperator", "utcnow"]
+__all__ = ["REPORT_RANGE_VARIABLES", "LinkedInAdsReportBaseOperator", "report_range_variables", "utcnow"]
+
+#: The template variables ``output_path`` may use, besides Airflow's: the resolved report range.
+REPORT_RANGE_VARIABLES = ("report_start", "report_end", "report_start_nodash", "report_end_nodash")
 
 _PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
 
@@ -101,7 +115,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     :param lookback_days: days before the resolved start to re-fetch as well; ``None`` takes the
         operator's default.
     :param metrics: metric names (templated).
-    :param output_path: file URI to land the rows in (templated); without it rows go to XCom.
+    :param output_path: file URI to land the rows in (templated; an ``ObjectStoragePath`` or an absolute
+        ``pathlib.Path`` too); without it rows go to XCom. It may use ``{{ report_start }}`` and
+        ``{{ report_end }}``, the resolved report range (ISO days), rendered after the range is known.
     :param output_format: ``jsonl`` (default), ``csv`` or ``parquet``.
     :param output_conn_id: connection of the output filesystem (templated).
     :param max_concurrency: API calls in flight at once for this task.
@@ -133,6 +149,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     #: ``lookback_days`` used when the argument is ``None`` and the range comes from the run.
     default_lookback_days: ClassVar[int] = 0
     ui_color = "#dbe9f6"
+    operator_extra_links = (LinkedInCampaignManagerLink(),)
 
     def __init__(
         self,
@@ -143,7 +160,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         date_range_end: str | dt.date | None,
         lookback_days: int | None,
         metrics: Any,
-        output_path: str | None,
+        output_path: str | ObjectStoragePath | os.PathLike[str] | None,
         output_format: str,
         output_conn_id: str | None,
         max_concurrency: int,
@@ -159,12 +176,19 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         reconcile_mode: str = "fail",
         **kwargs: Any,
     ) -> None:
+        output_path = check_output_path(output_path)  # ObjectStoragePath / Path become URI text
         if isinstance(output_path, str):
             check_no_parent_segments(output_path)  # literal or not, a '..' survives rendering
         asset = static_asset(output_path)
         if asset is not None:
             kwargs["outlets"] = [*_as_list(kwargs.get("outlets")), asset]
         super().__init__(**kwargs)
+        # A templated path names a different file per run: the alias lets each run record an asset
+        # event for the file it really wrote (AssetAlias on Airflow 3, DatasetAlias on 2.11).
+        self.output_alias = None if asset is not None or output_path is None else output_alias(self)
+        outlets = _as_list(self.outlets)
+        if self.output_alias is not None and self.output_alias not in outlets:  # partial() added it
+            self.outlets = [*outlets, self.output_alias]
         # Templated: assigned verbatim, validated once rendered (in execute).
         self.linkedin_ads_conn_id = linkedin_ads_conn_id
         self.date_range_start = date_range_start
@@ -191,8 +215,27 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.attempt_timeout = check_attempt_timeout(attempt_timeout)
         self.asset = asset
         self._landing: AtomicLanding | None = None
+        self._report_range: DateRange | None = None
+        #: The "LinkedIn Campaign Manager" extra link's target, known once the facets are.
+        self.campaign_manager_url: str | None = None
         self._killed = False
         self._lineage: Lineage | None = None
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
+        """``BaseOperator.partial``, declaring the asset alias of a templated ``output_path`` up front.
+
+        A mapped task's ``__init__`` runs only when it runs, so the alias it would add to its
+        outlets is declared here instead, under the same name (``linkedin_ads:<dag_id>.<task_id>``);
+        Airflow 2.11 records alias events only for aliases the parsed DAG declares.
+        """
+        partial = super().partial(**kwargs)  # type: ignore[misc,unused-ignore]
+        path = kwargs.get("output_path")
+        if path is not None and static_asset(check_output_path(path)) is None:
+            task = partial.kwargs
+            alias = output_alias(_TaskName(task["task_id"], task.get("dag")))
+            task["outlets"] = [*_as_list(task.get("outlets")), alias]
+        return partial
 
     def _raw_pivots(self) -> Any:
         raise NotImplementedError
@@ -228,8 +271,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Resolve the days, run the report and return its summary (rows included when no file)."""
+        date_range = self._report_range or self.resolve_date_range(context)
         with argument_named(self.pivot_argument, instead_of="pivots"):
-            return self._run(context, self.resolve_date_range(context))
+            return self._run(context, date_range)
 
     def execute_complete(
         self,
@@ -246,6 +290,32 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
         with argument_named(self.pivot_argument, instead_of="pivots"):
             return self._run(context, date_range)
+
+    def _do_render_template_fields(
+        self,
+        parent: Any,
+        template_fields: Iterable[str],
+        context: Context,
+        jinja_env: jinja2.Environment,
+        seen_oids: set[int],
+    ) -> None:
+        """Render ``output_path`` last, with the resolved report range in the context.
+
+        Airflow renders every templated field in one pass, before ``execute``; the report's days
+        depend on the rendered ``date_range_start``/``date_range_end``, so the other fields are
+        rendered first, the range is resolved, ``report_start``/``report_end`` (ISO days) are added
+        to the context, and only then is ``output_path`` rendered. This is the method Airflow's own
+        operators override to customise rendering; mapped tasks call it on the unmapped operator.
+        """
+        fields = list(template_fields)
+        if parent is not self or "output_path" not in fields:
+            super()._do_render_template_fields(parent, fields, context, jinja_env, seen_oids)
+            return
+        fields.remove("output_path")
+        super()._do_render_template_fields(parent, fields, context, jinja_env, seen_oids)
+        self._report_range = self.resolve_date_range(context)
+        context.update(report_range_variables(self._report_range))  # type: ignore[typeddict-item]
+        super()._do_render_template_fields(parent, ["output_path"], context, jinja_env, seen_oids)
 
     def resolve_date_range(self, context: Context) -> DateRange:
         """Return the inclusive UTC days of this run (explicit range, else the run's interval)."""
@@ -272,6 +342,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         output_path = self._output_uri()
         try:
             request = self._with_accounts(request)
+            self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
             summary = self._fetch(request, output_path)
@@ -308,7 +379,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             )
 
     def _output_uri(self) -> str | None:
-        path = optional_text(self.output_path, argument="output_path")
+        path = optional_text(check_output_path(self.output_path), argument="output_path")
         return None if path is None else normalize_uri(path)
 
     def _with_accounts(self, request: ReportRequest) -> ReportRequest:
@@ -381,6 +452,13 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             return {}
         return {"reconcile": reconciler.check(covered=run.summary.date_range_covered).to_dict()}
 
+    def _record_link(self, context: Context, request: ReportRequest) -> None:
+        # Airflow 3 pushes get_link()'s answer itself when the task ends; 2.11 reads this XCom.
+        self.campaign_manager_url = campaign_manager_url(request.facets)
+        ti = context.get("ti")
+        if ti is not None:
+            ti.xcom_push(key=LINK_XCOM_KEY, value=self.campaign_manager_url)
+
     def _output_conn_id(self) -> str | None:
         return optional_text(self.output_conn_id, argument="output_conn_id")
 
@@ -436,19 +514,29 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         raise AssertionError("defer() returned")  # pragma: no cover - defer always raises
 
     def _record_asset_event(self, context: Context, summary: dict[str, Any]) -> None:
-        # The Asset URI is static; the run's days, file and row count go into the event's extra.
-        asset = self.asset
-        if asset is None:
-            return
+        # A static path is the task's Asset; a templated one is reported through the task's alias as
+        # the Asset of the file this run wrote. The run's days, file and row count go into the extra.
         events = context.get("outlet_events")
-        if events is None:
+        if events is None or summary.get("output_path") is None:
             return
-        events[asset].extra = {
+        extra = {
             "date_range_start": summary["date_range"]["start"],
             "date_range_end": summary["date_range"]["end"],
             "rows_written": summary["rows_written"],
             "output_path": summary["output_path"],
         }
+        if self.asset is not None:
+            events[self.asset].extra = extra
+        elif self.output_alias is not None:
+            if not alias_is_registered(self.output_alias):
+                self.log.info(
+                    "No asset event for %s: Airflow 2.11 has not stored the alias %r yet (a DAG no "
+                    "scheduler has parsed, e.g. under airflow dags test)",
+                    summary["output_path"],
+                    self.output_alias.name,
+                )
+                return
+            events[self.output_alias].add(landed_asset(summary["output_path"]), extra=extra)
 
     def on_kill(self) -> None:
         """Stop the report in progress and delete its temporary file (the target is never half-written)."""
@@ -475,6 +563,42 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             lineage.uri, columns=lineage.columns, rows=lineage.rows, size=lineage.size
         )
         return OperatorLineage(inputs=[source], outputs=[output])
+
+
+def report_range_variables(date_range: DateRange) -> dict[str, str]:
+    """Return the report-range template variables of ``date_range``.
+
+    ``report_start``/``report_end`` are ISO days like ``{{ ds }}``, the ``_nodash`` forms like
+    ``{{ ds_nodash }}``; both ends are inclusive, so a daily run without lookback has
+    ``report_start == report_end``.
+
+    .. code-block:: python
+
+        report_range_variables(DateRange(dt.date(2026, 11, 9), dt.date(2026, 11, 16)))
+        # {"report_start": "2026-11-09", "report_end": "2026-11-16", "report_start_nodash": ...}
+    """
+    start, end = date_range.start.isoformat(), date_range.end.isoformat()
+    return {
+        "report_start": start,
+        "report_end": end,
+        "report_start_nodash": start.replace("-", ""),
+        "report_end_nodash": end.replace("-", ""),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class _TaskName:
+    """What :func:`output_alias` reads of a task, for a mapped one before it exists."""
+
+    task_id: str
+    dag: Any
+
+    @property
+    def dag_id(self) -> str | None:
+        return None if self.dag is None else str(self.dag.dag_id)
+
+    def has_dag(self) -> bool:
+        return self.dag is not None
 
 
 def _as_list(value: Any) -> list[Any]:

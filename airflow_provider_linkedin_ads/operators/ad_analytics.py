@@ -42,7 +42,10 @@ from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import ANALYTICS_FACETS
 from airflow_provider_linkedin_ads.operators import _base
-from airflow_provider_linkedin_ads.operators._arguments import check_time_granularity
+from airflow_provider_linkedin_ads.operators._arguments import (
+    check_time_granularity,
+    required_pivots,
+)
 from airflow_provider_linkedin_ads.operators._base import LinkedInAdsReportBaseOperator
 from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
 
@@ -186,7 +189,9 @@ class LinkedInAdsAnalyticsOperator(_FacetedReportOperator):
     )
     template_fields_renderers: ClassVar[dict[str, str]] = _RENDERERS
 
-    def __init__(self, *, pivot: str, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+    def __init__(self, *, pivot: str | None = None, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+        # ``pivot`` defaults to None only so that a missing or misnamed one gets this clear error.
+        pivot = required_pivots(pivot, kwargs, operator=type(self).__name__, expected="pivot")
         super().__init__(metrics=metrics, **kwargs)
         self.pivot = pivot
         self._check_parse_time()
@@ -227,7 +232,10 @@ class LinkedInAdsStatisticsOperator(_FacetedReportOperator):
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {**_RENDERERS, "pivots": "py"}
 
-    def __init__(self, *, pivots: Sequence[str] | str, metrics: Sequence[str] | str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, pivots: Sequence[str] | str | None = None, metrics: Sequence[str] | str, **kwargs: Any
+    ) -> None:
+        pivots = required_pivots(pivots, kwargs, operator=type(self).__name__, expected="pivots")
         super().__init__(metrics=metrics, **kwargs)
         self.pivots = pivots
         self._check_parse_time()
@@ -326,7 +334,7 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
         self,
         *,
         account: int | str,
-        pivots: Sequence[str] | str,
+        pivots: Sequence[str] | str | None = None,
         metrics: Sequence[str] | str = (),
         linkedin_ads_conn_id: str = _DEFAULT_CONN,
         date_range_start: str | dt.date | None = None,
@@ -346,6 +354,7 @@ class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        pivots = required_pivots(pivots, kwargs, operator=type(self).__name__, expected="pivots")
         super().__init__(
             linkedin_ads_conn_id=linkedin_ads_conn_id,
             time_granularity=None,

@@ -78,6 +78,8 @@ class LinkedInAdsMetricsMaturitySensor(BaseSensorOperator):
         wait >> report_demographics
 
     :param pivots: the report's pivots (templated).
+    :param pivot: shorthand for one pivot, as the analytics operator takes it (``pivot="CAMPAIGN"``
+        is ``pivots=["CAMPAIGN"]``); give ``pivot`` or ``pivots``, not both.
     :param metrics: the report's metric names (templated).
     :param date_range_start: first day, ISO date (templated); see ``resolve_date_range``.
     :param date_range_end: last day, ISO date (templated).
@@ -108,8 +110,9 @@ class LinkedInAdsMetricsMaturitySensor(BaseSensorOperator):
     def __init__(
         self,
         *,
-        pivots: Sequence[Pivot | str] | str,
+        pivots: Sequence[Pivot | str] | str | None = None,
         metrics: Sequence[str] | str,
+        pivot: Pivot | str | None = None,
         date_range_start: str | dt.date | None = None,
         date_range_end: str | dt.date | None = None,
         lookback_days: int = 0,
@@ -129,7 +132,7 @@ class LinkedInAdsMetricsMaturitySensor(BaseSensorOperator):
     ) -> None:
         super().__init__(**kwargs)
         # Templated: assigned verbatim, validated in execute() once rendered.
-        self.pivots = pivots
+        self.pivots = _one_of_pivot_or_pivots(pivot, pivots)
         self.metrics = metrics
         self.date_range_start = date_range_start
         self.date_range_end = date_range_end
@@ -341,3 +344,12 @@ def _flag(value: bool, *, argument: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigurationError(f"{argument} must be True or False, got {value!r}", argument=argument)
     return value
+
+
+def _one_of_pivot_or_pivots(pivot: Pivot | str | None, pivots: Any) -> Any:
+    # The analytics operator takes ``pivot=``, the others ``pivots=``: the sensor watches any of them.
+    if pivot is None and pivots is None:
+        raise ConfigurationError("pivots is required (or pivot=, for one pivot)", argument="pivots")
+    if pivot is not None and pivots is not None:
+        raise ConfigurationError("give pivot= or pivots=, not both", argument="pivots")
+    return [pivot] if pivot is not None else pivots

@@ -63,7 +63,7 @@ def connection_json(server: EmulatorServer) -> str:
             "refresh_token": config.refresh_token,
             "api_version": version,
             "api_base_url": server.api_base_url,
-            "token_url": server.token_url,
+            "oauth_url": server.token_url,
         },
     }
     return json.dumps(connection)

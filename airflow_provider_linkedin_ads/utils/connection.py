@@ -19,7 +19,13 @@ from typing import Any
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 
-__all__ = ["KNOWN_EXTRA_FIELDS", "ConflictingExtraWarning", "ConnectionExtras", "parse_extra"]
+__all__ = [
+    "DEPRECATED_EXTRA_FIELDS",
+    "KNOWN_EXTRA_FIELDS",
+    "ConflictingExtraWarning",
+    "ConnectionExtras",
+    "parse_extra",
+]
 
 #: The extras this provider reads (``conn-fields`` in ``get_provider_info``).
 KNOWN_EXTRA_FIELDS: tuple[str, ...] = (
@@ -27,10 +33,15 @@ KNOWN_EXTRA_FIELDS: tuple[str, ...] = (
     "access_token",
     "api_version",
     "api_base_url",
-    "token_url",
+    "oauth_url",
     "attempt_timeout",
     "max_response_bytes",
 )
+
+#: Old extra name -> its replacement; still read, with a deprecation warning. ``token_url`` was
+#: renamed because Airflow's secrets masker hides every extra whose name contains "token", so the
+#: connection form showed the (public) token endpoint as ``***`` and so did every error naming it.
+DEPRECATED_EXTRA_FIELDS: dict[str, str] = {"token_url": "oauth_url"}
 
 
 class ConflictingExtraWarning(UserWarning):
@@ -150,7 +161,9 @@ class ConnectionExtras:
             ) from None
         return number
 
-    def unknown_keys(self, known: tuple[str, ...] = KNOWN_EXTRA_FIELDS) -> list[str]:
+    def unknown_keys(
+        self, known: tuple[str, ...] = (*KNOWN_EXTRA_FIELDS, *DEPRECATED_EXTRA_FIELDS)
+    ) -> list[str]:
         """Keys of ``extra`` this provider does not read (typos, fields of another connection type)."""
         expected = set(known) | {self.legacy_key(name) for name in known}
         return sorted(key for key in self.extra if key not in expected)

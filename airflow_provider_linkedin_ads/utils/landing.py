@@ -61,9 +61,10 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from airflow.providers.common.compat.sdk import Asset, ObjectStoragePath
+from airflow.providers.common.compat.sdk import Asset, AssetAlias, ObjectStoragePath
 
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
+from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -74,10 +75,13 @@ __all__ = [
     "DEFAULT_STALE_AGE",
     "TEMP_MARKER",
     "AtomicLanding",
+    "alias_is_registered",
+    "landed_asset",
     "lineage_dataset_id",
     "normalize_uri",
     "openlineage_input",
     "openlineage_output",
+    "output_alias",
     "public_uri",
     "static_asset",
 ]
@@ -498,6 +502,40 @@ def static_asset(uri: object) -> Any | None:
         return Asset(public_uri(normalize_uri(uri)))
     except (ConfigurationError, ValueError):
         return None
+
+
+def output_alias(task: Any) -> Any:
+    """Return the asset alias (a ``DatasetAlias`` on Airflow 2.11) of a task with a templated output.
+
+    Its name, ``linkedin_ads:<dag_id>.<task_id>``, is stable across runs; each run attaches the
+    Asset of the file it wrote (:func:`landed_asset`) to it. Downstream DAGs may schedule on the
+    alias, or on the concrete Asset once the alias has resolved to it.
+    """
+    prefix = f"{task.dag_id}." if task.has_dag() else ""
+    return AssetAlias(name=f"linkedin_ads:{prefix}{task.task_id}")
+
+
+def alias_is_registered(alias: Any) -> bool:
+    """Tell whether an asset event may be attached to ``alias`` in this run.
+
+    Airflow 3 creates a task's aliases as it records their events. Airflow 2.11 only attaches events
+    to a ``DatasetAlias`` its DAG processor has already stored, and fails the whole task otherwise
+    ("Can't flush None value found in collection DatasetModel.aliases"), which is what
+    ``airflow dags test`` of a DAG no scheduler has parsed yet runs into. There the event is skipped
+    (the file is still landed and reported in XCom).
+    """
+    if AIRFLOW_V_3_0_PLUS:
+        return True
+    from airflow.models.dataset import DatasetAliasModel  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return session.query(DatasetAliasModel.id).filter_by(name=alias.name).first() is not None
+
+
+def landed_asset(uri: str) -> Any:
+    """Return the Asset (``Dataset`` on 2.11) of a landed file: its public URI, without userinfo."""
+    return Asset(public_uri(normalize_uri(uri)))
 
 
 def lineage_dataset_id(uri: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ FIELDS = (
     "access_token",
     "api_version",
     "api_base_url",
-    "token_url",
+    "oauth_url",
     "attempt_timeout",
     "max_response_bytes",
 )

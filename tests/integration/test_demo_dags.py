@@ -129,7 +129,7 @@ def demo_run(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> dic
                 "refresh_token": "emulator-refresh-token",
                 "api_version": "202608",
                 "api_base_url": f"{emulator_url}/rest",
-                "token_url": f"{emulator_url}/oauth/v2/accessToken",
+                "oauth_url": f"{emulator_url}/oauth/v2/accessToken",
             },
         }
     )

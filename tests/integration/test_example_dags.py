@@ -29,7 +29,7 @@ EXPECTED_DAG_IDS = {
     "linkedin_ads_revenue_attribution",
     "linkedin_ads_video",
 }
-DEFAULT_PARAMS = {"linkedin_ads_conn_id": "", "accounts": [], "output_base": ""}
+DEFAULT_PARAMS = {"linkedin_ads_conn_id": None, "accounts": None, "output_base": None}
 
 
 @pytest.fixture(scope="module")
@@ -193,21 +193,47 @@ CASES_REPORT_DAY = [
 
 
 @pytest.mark.parametrize(("interval_start", "run_after", "expected"), CASES_REPORT_DAY)
-@pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
-def test_the_report_day_template_names_the_day_the_operators_report(
+def test_the_revenue_folder_template_names_the_first_day_of_the_run(
     bag: Any,
     macros: Any,
-    dag_id: str,
     interval_start: dt.datetime | None,
     run_after: dt.datetime,
     expected: str,
 ) -> None:
+    dag_id = "linkedin_ads_revenue_attribution"
     module = bag.dags[dag_id].fileloc
     namespace: dict[str, Any] = {}
     exec(compile(_constants_source(Path(module)), module, "exec"), namespace)  # the file's string constants
     dag_run = types.SimpleNamespace(data_interval_start=interval_start, run_after=run_after)
     rendered = _render(bag.dags[dag_id], namespace["REPORT_DAY"], dag_run=dag_run, macros=macros)
     assert rendered == expected
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "task_id"),
+    [
+        ("linkedin_ads_daily_performance", "campaign_performance"),
+        ("linkedin_ads_demographics", "member_job_function"),
+        ("linkedin_ads_multi_account", "campaign_performance"),
+        ("linkedin_ads_video", "video_performance"),
+    ],
+)
+def test_daily_files_are_named_by_the_last_day_they_hold(bag: Any, dag_id: str, task_id: str) -> None:
+    # {{ report_end }} is rendered after the operator resolved the range (not {{ ds }}, which on
+    # Airflow 3 is the day after the one reported); the real runs in test_demo_dags land these files.
+    output_path = _arguments(bag.dags[dag_id].get_task(task_id))["output_path"]
+    assert "/{{ report_end }}/" in output_path
+    assert "{{ ds" not in output_path
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
+def test_every_dag_can_be_triggered_with_its_default_params(bag: Any, dag_id: str) -> None:
+    # What the Airflow 3 trigger form checks before it enables its Trigger button: the defaults
+    # validate against each Param's schema (a non-nullable "" or [] is "required" there).
+    params = bag.dags[dag_id].params
+    assert params.validate() == DEFAULT_PARAMS
+    for name in DEFAULT_PARAMS:
+        assert "null" in params.get_param(name).schema["type"]
 
 
 @pytest.mark.parametrize(

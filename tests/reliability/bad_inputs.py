@@ -97,7 +97,7 @@ class Probe:
             "refresh_token": self.server.config.refresh_token,
             "api_version": "202609",
             "api_base_url": self.server.api_base_url,
-            "token_url": self.server.token_url,
+            "oauth_url": self.server.token_url,
         }
         extra.update(changes)
         return {key: value for key, value in extra.items() if value is not None}

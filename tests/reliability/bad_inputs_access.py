@@ -275,7 +275,7 @@ ACCESS_CASES: list[BadInput] = [
     connection("base-url-no-host", "api_base_url", extra=_merged(api_base_url="https://")),
     connection("base-url-int", "api_base_url", extra=_merged(api_base_url=5)),
     connection(
-        "token-url-private-http", "token_url", extra=_merged(token_url="http://10.0.0.1/oauth/v2/accessToken")
+        "oauth-url-private-http", "oauth_url", extra=_merged(oauth_url="http://10.0.0.1/oauth/v2/accessToken")
     ),
     connection("no-credentials", "access_token", extra={}, login=None, password=None),
     connection("no-login", "access_token", mentions="login (client id) is missing", login=None),

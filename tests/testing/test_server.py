@@ -310,6 +310,6 @@ def test_plugin_connection_points_at_the_emulator(server: EmulatorServer) -> Non
             "refresh_token": "emulator-refresh-token",
             "api_version": "202608",
             "api_base_url": server.url + "/rest",
-            "token_url": server.url + "/oauth/v2/accessToken",
+            "oauth_url": server.url + "/oauth/v2/accessToken",
         },
     }

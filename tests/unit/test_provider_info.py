@@ -124,7 +124,15 @@ def test_connection_type_matches_the_hook_class():
 def test_placeholders_show_the_client_defaults():
     placeholders = _connection_type()["ui-field-behaviour"]["placeholders"]
     assert placeholders["api_base_url"] == client_config.DEFAULT_API_BASE_URL
-    assert placeholders["token_url"] == client_config.DEFAULT_TOKEN_URL
+    assert placeholders["oauth_url"] == client_config.DEFAULT_TOKEN_URL
+
+
+def test_the_declarative_form_suggests_the_client_defaults_as_examples():
+    # Airflow 3.2+ ignores extra-field placeholders but shows schema "examples" as suggestions.
+    fields = _connection_type()["conn-fields"]
+    assert fields["api_version"]["schema"]["examples"] == [client_config.DEFAULT_API_VERSION]
+    assert fields["api_base_url"]["schema"]["examples"] == [client_config.DEFAULT_API_BASE_URL]
+    assert fields["oauth_url"]["schema"]["examples"] == [client_config.DEFAULT_TOKEN_URL]
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def emulator_connection(emulator: EmulatorServer, set_connection: ConnectionSett
         extra={
             "refresh_token": config.refresh_token,
             "api_base_url": emulator.api_base_url,
-            "token_url": emulator.token_url,
+            "oauth_url": emulator.token_url,
         },
     )
     return emulator

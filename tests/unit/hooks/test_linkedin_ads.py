@@ -65,8 +65,10 @@ def test_default_connection_id():
 EXTRAS = {
     "api_version": "202601",
     "api_base_url": "https://extra.test/rest",
-    "token_url": "https://extra.test/token",
+    "oauth_url": "https://extra.test/token",
 }
+#: The extra oauth_url sets the client's token_url (the extra was renamed; the client field was not).
+CONFIG_FIELD = {"oauth_url": "token_url"}
 KWARGS = {
     "api_version": "202607",
     "api_base_url": "https://kwarg.test/rest",
@@ -95,7 +97,7 @@ LEGACY = {f"extra__linkedin_ads__{key}": value for key, value in EXTRAS.items()}
             {"api_version": "202607"}, EXTRAS, {**EXTRAS, "api_version": "202607"}, id="partial-kwargs"
         ),
         pytest.param(
-            {}, {"api_version": "", "api_base_url": "  ", "token_url": None}, DEFAULTS, id="blank-extras"
+            {}, {"api_version": "", "api_base_url": "  ", "oauth_url": None}, DEFAULTS, id="blank-extras"
         ),
         pytest.param(
             {},
@@ -114,7 +116,7 @@ LEGACY = {f"extra__linkedin_ads__{key}": value for key, value in EXTRAS.items()}
 def test_configuration_precedence(set_connection, canary, kwargs, extra, expected):
     set_connection(extra={"access_token": canary("access"), **extra})
     config = LinkedInAdsHook(**kwargs).client_config
-    assert {key: getattr(config, key) for key in expected} == expected
+    assert {key: getattr(config, CONFIG_FIELD.get(key, key)) for key in expected} == expected
 
 
 def test_credentials_come_from_login_password_and_extras(set_connection, canary):
@@ -231,10 +233,38 @@ def test_cleartext_urls_to_non_loopback_hosts_are_refused(set_connection, canary
 
 
 def test_cleartext_url_in_extras_is_refused_too(set_connection, canary):
-    set_connection(extra={"access_token": canary("access"), "token_url": "http://example.com/token"})
+    set_connection(extra={"access_token": canary("access"), "oauth_url": "http://example.com/token"})
     with pytest.raises(ConfigurationError) as info:
         _ = LinkedInAdsHook().client_config
-    assert info.value.argument == "token_url"
+    assert info.value.argument == "oauth_url"  # the extra to fix, not the client's field name
+    assert "oauth_url" in str(info.value)
+
+
+def test_the_old_token_url_extra_is_still_read_with_a_deprecation_warning(set_connection, canary):
+    from airflow.exceptions import AirflowProviderDeprecationWarning
+
+    set_connection(extra={"access_token": canary("access"), "token_url": "https://old.test/token"})
+    with pytest.warns(AirflowProviderDeprecationWarning, match="'token_url' is deprecated.*'oauth_url'"):
+        config = LinkedInAdsHook().client_config
+    assert config.token_url == "https://old.test/token"
+
+
+def test_oauth_url_wins_over_the_old_token_url_extra(set_connection, canary):
+    from airflow.exceptions import AirflowProviderDeprecationWarning
+
+    extra = {"oauth_url": "https://new.test/token", "token_url": "https://old.test/token"}
+    set_connection(extra={"access_token": canary("access"), **extra})
+    with pytest.warns(AirflowProviderDeprecationWarning, match="ignored: oauth_url is set"):
+        config = LinkedInAdsHook().client_config
+    assert config.token_url == "https://new.test/token"
+
+
+def test_airflow_does_not_mask_the_oauth_url_extra_but_did_mask_token_url():
+    from airflow.providers.common.compat.sdk import redact
+
+    url = "https://www.linkedin.com/oauth/v2/accessToken"
+    assert redact(url, name="oauth_url") == url  # shown in the form and in error messages
+    assert redact(url, name="token_url") == "***"  # why the extra was renamed
 
 
 @pytest.mark.parametrize(

@@ -237,7 +237,7 @@ def test_test_connection_reports_refused_credentials(emulator, set_connection):
         extra={
             "refresh_token": emulator.config.refresh_token,
             "api_base_url": emulator.api_base_url,
-            "token_url": emulator.token_url,
+            "oauth_url": emulator.token_url,
         },
     )
     ok, message = LinkedInAdsHook(retry_policy=ONE_ATTEMPT).test_connection()

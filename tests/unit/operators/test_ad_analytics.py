@@ -216,7 +216,9 @@ def test_deferrable_defaults_to_the_operators_setting():
             ["s3://bucket/linkedin.jsonl"],
             id="userinfo-dropped",
         ),
-        pytest.param("file:///data/{{ ds }}/campaigns.jsonl", None, [], id="templated"),
+        pytest.param(
+            "file:///data/{{ ds }}/campaigns.jsonl", None, ["alias:linkedin_ads:report"], id="templated"
+        ),
         pytest.param(None, None, [], id="xcom-only"),
         pytest.param(
             "file:///data/x.jsonl",
@@ -231,7 +233,13 @@ def test_static_output_path_is_an_asset_outlet(output_path, outlets, expected):
 
     extra = {} if outlets is None else {"outlets": [Asset(uri) for uri in outlets]}
     op = analytics(output_path=output_path, **extra)
-    assert [outlet.uri for outlet in op.outlets] == expected
+    assert [_outlet_id(outlet) for outlet in op.outlets] == expected
+
+
+def _outlet_id(outlet) -> str:
+    from airflow.providers.common.compat.sdk import AssetAlias
+
+    return f"alias:{outlet.name}" if isinstance(outlet, AssetAlias) else outlet.uri
 
 
 # ── DAG files fail to import with a clear message ───────────────────────────────────────────────
@@ -571,3 +579,80 @@ def test_openlineage_facets_on_complete(emulator, accounts, tmp_path, openlineag
     }
     fields = output.kwargs["facets"]["schema"].kwargs["fields"]
     assert [field.kwargs["name"] for field in fields] == summary["columns"]
+
+
+# ── the other operators' pivot argument, and output_path types ───────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("build", "wrong", "advice"),
+    [
+        pytest.param(
+            lambda: LinkedInAdsAnalyticsOperator(task_id="t", pivots=["CAMPAIGN"], metrics=["impressions"]),
+            "pivots",
+            "LinkedInAdsStatisticsOperator(pivots=[...])",
+            id="analytics-pivots",
+        ),
+        pytest.param(
+            lambda: LinkedInAdsStatisticsOperator(task_id="t", pivot="CAMPAIGN", metrics=["impressions"]),
+            "pivot",
+            "pivots=['CAMPAIGN']",
+            id="statistics-pivot",
+        ),
+        pytest.param(
+            lambda: LinkedInAdsAttributedRevenueOperator(task_id="t", pivot="CAMPAIGN", account=1),
+            "pivot",
+            "pivots=['CAMPAIGN']",
+            id="revenue-pivot",
+        ),
+    ],
+)
+def test_the_other_operators_pivot_argument_gets_a_provider_error(build, wrong, advice):
+    with pytest.raises(ConfigurationError) as info:
+        build()
+    assert info.value.argument == wrong
+    assert advice in str(info.value)
+
+
+def test_a_missing_pivot_names_the_argument():
+    with pytest.raises(ConfigurationError) as info:
+        LinkedInAdsStatisticsOperator(task_id="t", metrics=["impressions"])
+    assert info.value.argument == "pivots"
+
+
+def test_object_storage_and_pathlib_paths_are_kept_as_templated_uris():
+    import pathlib
+
+    from airflow.providers.common.compat.sdk import ObjectStoragePath
+
+    storage = analytics(output_path=ObjectStoragePath("s3://aws_default@bucket/linkedin/{{ ds }}.jsonl"))
+    assert storage.output_path == "s3://aws_default@bucket/linkedin/{{ ds }}.jsonl"
+    local = analytics(output_path=pathlib.PurePosixPath("/data/linkedin/x.jsonl"))
+    assert local.output_path == "/data/linkedin/x.jsonl"
+    assert [outlet.uri for outlet in local.outlets] == ["file:///data/linkedin/x.jsonl"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(__import__("pathlib").PurePosixPath("relative/x.jsonl"), id="relative-path"),
+        pytest.param(42, id="number"),
+        pytest.param(["file:///a.jsonl"], id="list"),
+    ],
+)
+def test_other_output_path_types_fail_when_the_dag_is_parsed(value):
+    with pytest.raises(ConfigurationError) as info:
+        analytics(output_path=value)
+    assert info.value.argument == "output_path"
+
+
+def test_report_range_variables_are_iso_days_and_nodash():
+    from airflow_provider_linkedin_ads.models import DateRange
+
+    variables = _base.report_range_variables(DateRange(dt.date(2026, 11, 9), dt.date(2026, 11, 16)))
+    assert variables == {
+        "report_start": "2026-11-09",
+        "report_end": "2026-11-16",
+        "report_start_nodash": "20261109",
+        "report_end_nodash": "20261116",
+    }

@@ -370,3 +370,22 @@ def test_reschedule_mode_releases_the_slot_until_the_next_poke(monkeypatch, cloc
         sensor.execute({"ti": _RescheduleTI()})
     clock.now = DEMOGRAPHIC_MOMENT
     assert sensor.execute({"ti": _RescheduleTI()}) == summary(DEMOGRAPHIC_MOMENT)
+
+
+def test_pivot_is_shorthand_for_one_pivot_as_the_analytics_operator_takes_it():
+    # Copying pivot="MEMBER_JOB_TITLE" from an analytics task must work, not raise a TypeError.
+    sensor = make(pivots=None, pivot="MEMBER_JOB_TITLE")
+    assert sensor.pivots == ["MEMBER_JOB_TITLE"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"pivots": ["CAMPAIGN"], "pivot": "CAMPAIGN"}, id="both"),
+        pytest.param({"pivots": None}, id="neither"),
+    ],
+)
+def test_pivot_and_pivots_are_one_or_the_other(overrides):
+    with pytest.raises(ConfigurationError) as info:
+        make(**overrides)
+    assert info.value.argument == "pivots"

@@ -97,7 +97,7 @@ def test_bare_key_wins_over_legacy_with_a_warning():
         pytest.param("access_token", [CANARY], id="list"),
         pytest.param("extra__linkedin_ads__access_token", {"value": CANARY}, id="legacy-dict"),
         pytest.param("api_version", 202608, id="unquoted-version"),
-        pytest.param("token_url", True, id="bool"),
+        pytest.param("oauth_url", True, id="bool"),
     ],
 )
 def test_wrong_type_names_the_field_not_the_value(key, value):
@@ -129,11 +129,11 @@ def test_known_fields_are_the_declared_conn_fields():
 
 def test_from_connection_parses_the_raw_extra_text():
     connection = SimpleNamespace(
-        conn_id="from_raw", extra='{"extra__linkedin_ads__token_url": "https://t.test/x"}'
+        conn_id="from_raw", extra='{"extra__linkedin_ads__oauth_url": "https://t.test/x"}'
     )
     extras = ConnectionExtras.from_connection(connection)
     assert extras.conn_id == "from_raw"
-    assert extras.get_str("token_url") == "https://t.test/x"
+    assert extras.get_str("oauth_url") == "https://t.test/x"
 
 
 def test_from_connection_refuses_malformed_text_that_extra_dejson_would_swallow():
