@@ -125,7 +125,11 @@ def _import_what_a_triggerer_has_loaded() -> None:
         try:
             importlib.import_module(name)
         except ImportError:  # Airflow 2.11 has no Task SDK
-            pass
+            return
+    # ...and has loaded its secrets backends (Airflow does it once, synchronously, on the loop).
+    from airflow.sdk.execution_time.supervisor import ensure_secrets_backend_loaded
+
+    ensure_secrets_backend_loaded()
 
 
 def _scenario(args: dict[str, Any]) -> dict[str, Any]:

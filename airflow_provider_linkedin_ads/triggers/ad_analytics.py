@@ -31,6 +31,7 @@ import datetime as dt
 import functools
 import importlib
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -76,6 +77,40 @@ def api_executor() -> ThreadPoolExecutor:
             size = conf.getint("linkedin_ads", "trigger_api_concurrency", fallback=DEFAULT_API_CONCURRENCY)
             _pool = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="linkedin-ads-trigger")
         return _pool
+
+
+#: Seconds a fetched connection serves the other triggers of the same loop: one lookup (and one pass
+#: through Airflow's secrets backends, which runs partly on the loop) for a burst of 1,000 triggers,
+#: while a changed connection is still picked up within a minute.
+CONNECTION_REUSE_SECONDS = 60.0
+
+_lookups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, tuple[float, asyncio.Task[Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared_lookup(conn_id: str, fetch: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
+    """Return the loop's recent (or in-flight) lookup of ``conn_id``, starting one if there is none.
+
+    A failed lookup is not kept: the next trigger asks again.
+    """
+    loop = asyncio.get_running_loop()
+    lookups = _lookups.setdefault(loop, {})
+    now = loop.time()
+    entry = lookups.get(conn_id)
+    if entry is not None and now < entry[0] and not _failed(entry[1]):
+        return entry[1]
+
+    async def run() -> Any:
+        return await fetch()
+
+    task = loop.create_task(run())
+    lookups[conn_id] = (now + CONNECTION_REUSE_SECONDS, task)
+    return task
+
+
+def _failed(task: asyncio.Task[Any]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
 
 
 class _DeadlineReached(Exception):
@@ -254,9 +289,12 @@ class LinkedInAdsMetricsMaturityTrigger(BaseTrigger):
         """
         totals = await self._in_pool(functools.partial(importlib.import_module, TOTALS_MODULE))
         # The async-safe lookup: on Airflow 3 a synchronous one inside the loop could deadlock.
-        connection = await self._by_deadline(
-            get_async_connection(self.linkedin_ads_conn_id, hook=totals.LinkedInAdsHook)
+        lookup = _shared_lookup(
+            self.linkedin_ads_conn_id,
+            functools.partial(get_async_connection, self.linkedin_ads_conn_id, hook=totals.LinkedInAdsHook),
         )
+        # shield: one trigger reaching its deadline must not cancel the lookup the others share.
+        connection = await self._by_deadline(asyncio.shield(lookup))
         hook = totals.ConnectionBoundHook(connection, self.linkedin_ads_conn_id, api_version=self.api_version)
         return functools.partial(
             totals.read_report_totals,

@@ -184,6 +184,14 @@ def test_many_confirming_triggers_share_one_token_and_never_block_the_loop(
     # At scale: 24 triggers confirm at once through the small API pool; the loop stays free and the
     # process-wide client cache makes one token call for all of them.
     use_emulator_clock(monkeypatch, slow_emulator, DAY_END + 30 * H)
+    lookups: list[str] = []
+    real_lookup = ad_analytics.get_async_connection
+
+    async def counting_lookup(conn_id, **kwargs):
+        lookups.append(conn_id)
+        return await real_lookup(conn_id, **kwargs)
+
+    monkeypatch.setattr(ad_analytics, "get_async_connection", counting_lookup)
     triggers = [make(slow_emulator) for _ in range(24)]
     statuses: list[str] = []
 
@@ -198,6 +206,26 @@ def test_many_confirming_triggers_share_one_token_and_never_block_the_loop(
     assert statuses == ["success"] * len(triggers)
     assert slow_emulator.counters.calls["oauth/accessToken"] == 1
     assert analytics_calls(slow_emulator) == 2 * len(triggers)
+    assert lookups == ["linkedin_ads_default"]  # one connection lookup shared by the burst
+
+
+@pytest.mark.asyncio
+async def test_a_failed_connection_lookup_is_not_reused(monkeypatch):
+    attempts: list[int] = []
+
+    async def flaky(conn_id, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("secrets backend unavailable")
+        return "connection"
+
+    first = ad_analytics._shared_lookup("conn", lambda: flaky("conn"))
+    with pytest.raises(RuntimeError):
+        await first
+    second = ad_analytics._shared_lookup("conn", lambda: flaky("conn"))
+    assert await second == "connection"
+    assert ad_analytics._shared_lookup("conn", lambda: flaky("conn")) is second  # kept while fresh
+    assert len(attempts) == 2
 
 
 # -- bounded reads: a small pool, and a hard deadline -----------------------------------------------
