@@ -189,7 +189,9 @@ def _scenario_child(conn: Connection, args: dict[str, Any]) -> None:
     conn.send(_scenario(args))
 
 
-def run(scenario: str, emulator: Connection, setup: tuple[str, int, str], options: argparse.Namespace) -> Result:
+def run(
+    scenario: str, emulator: Connection, setup: tuple[str, int, str], options: argparse.Namespace
+) -> Result:
     emulator.send("reset")
     emulator.recv()
     connection, account, today = setup
@@ -237,7 +239,9 @@ def table(results: Sequence[Result]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--triggers", type=int, default=1000, help="triggers in the loop (default 1000)")
     parser.add_argument("--scenarios", default="waiting,confirm", help="comma list of waiting, confirm")
     parser.add_argument("--poke", type=float, default=2.0, help="confirm: seconds between the two reads")
