@@ -30,3 +30,16 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 # The emulator fixtures (linkedin_ads_emulator, linkedin_ads_connection, linkedin_ads_world); the
 # plugin is opt-in, and pytest only honours pytest_plugins in the root conftest.
 pytest_plugins = ["airflow_provider_linkedin_ads.testing.pytest_plugin"]
+
+
+import pytest  # noqa: E402  (after the environment above, as Airflow must not be imported first)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_client_cache():
+    """Each test starts with an empty process-wide client cache: no token or session leaks across tests."""
+    from airflow_provider_linkedin_ads.client.cache import CLIENTS
+
+    CLIENTS.clear()
+    yield
+    CLIENTS.clear()

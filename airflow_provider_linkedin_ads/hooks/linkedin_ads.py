@@ -194,22 +194,28 @@ class LinkedInAdsHook(BaseHook):
 
     @cached_property
     def client(self) -> LinkedInAdsClient:
-        """The LinkedIn Ads API client, built on first use and reused (one HTTP session)."""
+        """The process's shared client of this connection and configuration (see ``client.cache``).
+
+        Hooks (and triggers) of one process with the same connection and configuration share one
+        client: one HTTP session and one access token, refreshed and masked once, not once per hook.
+        """
         # Imported here, not at module level: ``requests`` (and the HTTP stack under it) would add
         # tens of milliseconds to every DAG file that imports the hook, operators or sensor.
-        from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
+        from airflow_provider_linkedin_ads.client.cache import CLIENTS
 
-        return LinkedInAdsClient(self.client_config, on_new_token=_mask_new_token)
+        return CLIENTS.get(self.linkedin_ads_conn_id, self.client_config, on_new_token=_mask_new_token)
 
     def get_conn(self) -> LinkedInAdsClient:
         """Return :attr:`client` (Airflow's conventional accessor)."""
         return self.client
 
     def close(self) -> None:
-        """Close the client's HTTP session if the client was built; the hook stays usable."""
-        client = self.__dict__.pop("client", None)
-        if client is not None:
-            client.close()
+        """Let go of the client; the hook stays usable.
+
+        The client is shared by the process (other hooks and triggers may be using it), so the
+        process-wide cache owns it and keeps its session open; ``CLIENTS.clear()`` closes them all.
+        """
+        self.__dict__.pop("client", None)
 
     # -- adAnalytics finders -----------------------------------------------------------------
 

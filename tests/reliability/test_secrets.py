@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_linkedin_ads.client.cache import CLIENTS
 from airflow_provider_linkedin_ads.client.config import RetryPolicy
 from airflow_provider_linkedin_ads.errors import AuthenticationError, LinkedInAdsError
 from airflow_provider_linkedin_ads.models import DateRange
@@ -197,6 +198,9 @@ def _failures(
     capture(lambda: _hook(api_base_url="http://127.0.0.1:9/rest").list_ad_accounts())
     capture(lambda: _hook(api_base_url="http://api.example.com/rest").client_config)
     server.revoke(secrets["refresh_token"])
+    # A fresh process: hooks of one process share a client and its refreshed token (client.cache),
+    # so only a new one starts again from the connection's expired access token.
+    CLIENTS.clear()
     capture(lambda: _hook().list_ad_accounts())  # expired access token, revoked refresh token
     assert len(errors) == 5
     assert isinstance(errors[-1], AuthenticationError)

@@ -345,14 +345,27 @@ def test_client_is_built_once_from_the_config(set_connection, canary):
     assert client.config is hook.client_config
 
 
-def test_close_drops_the_client_and_a_new_one_is_built_on_use(set_connection, canary):
+def test_close_lets_go_of_the_shared_client_without_closing_it(set_connection, canary, monkeypatch):
     set_connection(extra={"access_token": canary("access")})
     hook = LinkedInAdsHook()
     hook.close()  # nothing built yet: a no-op
     first = hook.client
+    closed: list[bool] = []
+    monkeypatch.setattr(first, "close", lambda: closed.append(True))
     hook.close()
     assert "client" not in vars(hook)
-    assert hook.client is not first
+    assert closed == []  # other hooks and triggers of the process may be using it
+    # The process owns the client: the next use (or another hook) gets the same one.
+    assert hook.client is first
+    assert LinkedInAdsHook().client is first
+
+
+def test_hooks_share_a_client_only_for_the_same_connection_and_config(set_connection, canary):
+    set_connection(extra={"access_token": canary("access"), "api_version": "202604"})
+    shared = LinkedInAdsHook().client
+    assert LinkedInAdsHook().client is shared
+    assert LinkedInAdsHook(api_version="202605").client is not shared
+    assert LinkedInAdsHook(attempt_timeout=5).client is not shared
 
 
 # -- test_connection without a server ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -142,6 +144,10 @@ def slow_emulator(linkedin_ads_world, monkeypatch):
     """An emulator whose every API call takes 0.8 s: long enough to be caught blocking the loop."""
     with EmulatorServer(linkedin_ads_world, latency_ms=800) as server:
         monkeypatch.setenv(CONN_ENV_VAR, connection_json(server))
+        # Airflow masks a connection's whole extra the first time it is fetched, on the loop, by
+        # recompiling one regex of every secret the process has seen (hundreds late in the suite):
+        # Airflow's one-off cost per new connection value, not the trigger's, so it is paid here.
+        asyncio.run(ad_analytics.get_async_connection("linkedin_ads_default"))
         yield server
 
 
@@ -174,3 +180,147 @@ def test_the_probe_catches_a_blocking_call(monkeypatch, slow_emulator, caplog):
 
     slow = run_in_debug_loop(read_on_the_loop, caplog)
     assert slow, "asyncio debug mode did not flag a 0.8 s blocking call"
+
+
+def test_many_confirming_triggers_share_one_token_and_never_block_the_loop(
+    monkeypatch, slow_emulator, caplog
+):
+    # At scale: 24 triggers confirm at once through the small API pool; the loop stays free and the
+    # process-wide client cache makes one token call for all of them.
+    use_emulator_clock(monkeypatch, slow_emulator, DAY_END + 30 * H)
+    lookups: list[str] = []
+    real_lookup = ad_analytics.get_async_connection
+
+    async def counting_lookup(conn_id, **kwargs):
+        lookups.append(conn_id)
+        return await real_lookup(conn_id, **kwargs)
+
+    monkeypatch.setattr(ad_analytics, "get_async_connection", counting_lookup)
+    triggers = [make(slow_emulator) for _ in range(24)]
+    statuses: list[str] = []
+
+    async def run_all():
+        async def one(trigger):
+            statuses.extend([event.payload["status"] async for event in trigger.run()])
+
+        await asyncio.gather(*(one(trigger) for trigger in triggers))
+
+    slow = run_in_debug_loop(run_all, caplog)
+    assert slow == []
+    assert statuses == ["success"] * len(triggers)
+    assert slow_emulator.counters.calls["oauth/accessToken"] == 1
+    assert analytics_calls(slow_emulator) == 2 * len(triggers)
+    assert lookups == ["linkedin_ads_default"]  # one connection lookup shared by the burst
+
+
+@pytest.mark.asyncio
+async def test_a_failed_connection_lookup_is_not_reused(monkeypatch):
+    attempts: list[int] = []
+
+    async def flaky(conn_id, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("secrets backend unavailable")
+        return "connection"
+
+    first = ad_analytics._shared_lookup("conn", lambda: flaky("conn"))
+    with pytest.raises(RuntimeError):
+        await first
+    second = ad_analytics._shared_lookup("conn", lambda: flaky("conn"))
+    assert await second == "connection"
+    assert ad_analytics._shared_lookup("conn", lambda: flaky("conn")) is second  # kept while fresh
+    assert len(attempts) == 2
+
+
+# -- bounded reads: a small pool, and a hard deadline -----------------------------------------------
+
+
+def test_api_pool_size_comes_from_the_airflow_config(monkeypatch):
+    monkeypatch.setattr(ad_analytics, "_pool", None)
+    monkeypatch.setenv("AIRFLOW__LINKEDIN_ADS__TRIGGER_API_CONCURRENCY", "3")
+    pool = ad_analytics.api_executor()
+    try:
+        assert pool._max_workers == 3
+        assert ad_analytics.api_executor() is pool  # one pool per process
+    finally:
+        pool.shutdown(wait=False)
+
+
+def test_api_pool_size_defaults_when_not_configured(monkeypatch):
+    monkeypatch.setattr(ad_analytics, "_pool", None)
+    monkeypatch.delenv("AIRFLOW__LINKEDIN_ADS__TRIGGER_API_CONCURRENCY", raising=False)
+    pool = ad_analytics.api_executor()
+    try:
+        assert pool._max_workers == ad_analytics.DEFAULT_API_CONCURRENCY
+    finally:
+        pool.shutdown(wait=False)
+
+
+class _HangingAPI(BaseHTTPRequestHandler):
+    """Answers every API call after 20 s (or as soon as the test releases it)."""
+
+    received = threading.Event()
+    release = threading.Event()
+
+    def do_GET(self) -> None:
+        type(self).received.set()
+        type(self).release.wait(20)
+        body = b'{"elements": []}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hanging_api(monkeypatch):
+    _HangingAPI.received = threading.Event()
+    _HangingAPI.release = threading.Event()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HangingAPI)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    connection = {
+        "conn_type": "linkedin_ads",
+        "extra": {
+            "access_token": "hanging-api-access-token",
+            "api_version": "202608",
+            "api_base_url": f"http://127.0.0.1:{server.server_port}/rest",
+        },
+    }
+    monkeypatch.setenv(CONN_ENV_VAR, json.dumps(connection))
+    yield _HangingAPI
+    _HangingAPI.release.set()  # the abandoned read gets its answer and its thread ends
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_hung_read_is_abandoned_and_the_timeout_fires_at_the_deadline(hanging_api):
+    now = dt.datetime.now(tz=dt.UTC)
+    trigger = LinkedInAdsMetricsMaturityTrigger(
+        moment=(now - H).isoformat(),  # already mature: the trigger goes straight to the totals read
+        pivots=["CAMPAIGN"],
+        metrics=["impressions"],
+        date_range_start="2026-11-27",
+        date_range_end="2026-11-27",
+        facets={"accounts": ["urn:li:sponsoredAccount:1"]},
+        confirm_with_api=True,
+        timeout_at=(now + dt.timedelta(seconds=2)).isoformat(),
+    )
+
+    async def first_event():
+        # The guard is far below the server's 20 s: only an abandoned read lets the event come first.
+        return await asyncio.wait_for(trigger.run().asend(None), timeout=12)
+
+    event = asyncio.run(first_event())
+    assert event.payload["status"] == "timeout"
+    assert "while reading the totals" in event.payload["message"]
+    assert hanging_api.received.is_set()  # the read was sent...
+    assert not hanging_api.release.is_set()  # ...and was still unanswered when the trigger fired
+    fired = dt.datetime.now(tz=dt.UTC)
+    assert fired - trigger.timeout_at < dt.timedelta(seconds=2)  # the issue's bound: within 2 s
