@@ -4,7 +4,9 @@
 * ``{{ report_start }}``/``{{ report_end }}``: the resolved report range, usable in ``output_path``
   (a ``@daily`` run with lookback names its file by the days it holds, not by ``{{ ds }}``);
 * templated outputs record an asset event for the concrete file through the task's asset alias
-  (``AssetAlias`` on Airflow 3, ``DatasetAlias`` on 2.11), mapped tasks included.
+  (``AssetAlias`` on Airflow 3, ``DatasetAlias`` on 2.11), mapped tasks included;
+* that event triggers downstream DAGs scheduled on the alias or on the concrete file's asset
+  (queued by Airflow's asset manager, run created by the scheduler's asset-triggered path).
 
 The operators' clock (``_base.utcnow``) is the emulator's: 2026-11-28 12:00 UTC.
 """
@@ -74,6 +76,21 @@ def osp_expression(out: Path, rest: str) -> str:
     if AIRFLOW_V_3_0_PLUS:
         return f"BASE / {rest!r}"
     return f"ObjectStoragePath({f'file://{out}/{rest}'!r})"
+
+
+def two_day_report(account: int, output_path: str) -> str:
+    """A DAG body: one report task on ``account`` for 2026-11-20..21; ``output_path`` is Python source."""
+    return f"""
+    LinkedInAdsAnalyticsOperator(
+        task_id="report",
+        pivot="CAMPAIGN",
+        metrics=METRICS,
+        accounts=[{account}],
+        date_range_start="2026-11-20",
+        date_range_end="2026-11-21",
+        output_path={output_path},
+    )
+    """
 
 
 def alias_assets(alias_name: str) -> list[str]:
@@ -152,17 +169,8 @@ def test_object_storage_path_with_the_report_range_names_the_file_by_its_days(ai
 
 
 def test_pathlib_path_is_templated_like_a_string(airflow_runs, out, accounts):
-    body = f"""
-    LinkedInAdsAnalyticsOperator(
-        task_id="report",
-        pivot="CAMPAIGN",
-        metrics=METRICS,
-        accounts=[{accounts[0]}],
-        date_range_start="2026-11-20",
-        date_range_end="2026-11-21",
-        output_path=pathlib.Path("{out}") / "by_path" / "{{{{ report_start_nodash }}}}-{{{{ report_end_nodash }}}}.jsonl",
-    )
-    """
+    path = f'pathlib.Path("{out}") / "by_path" / "{{{{ report_start_nodash }}}}-{{{{ report_end_nodash }}}}.jsonl"'
+    body = two_day_report(accounts[0], path)
     dag = load(airflow_runs, "linkedin_ads_out_path", out, body)
 
     run = airflow_runs.test(dag, logical_date=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
@@ -201,3 +209,132 @@ def test_mapped_tasks_with_a_templated_output_record_one_asset_per_file(airflow_
     assert alias_assets("linkedin_ads:linkedin_ads_out_mapped.report") == expected
     for uri in expected:
         assert [extra["date_range_end"] for extra in event_extras(uri)] == ["2026-11-21"]
+
+
+CONSUMER = """
+from __future__ import annotations
+
+import datetime as dt
+
+try:
+    from airflow.sdk import DAG, Asset, AssetAlias, task
+except ImportError:  # Airflow 2.11
+    from airflow.datasets import Dataset as Asset, DatasetAlias as AssetAlias
+    from airflow.decorators import task
+    from airflow.models.dag import DAG
+
+with DAG(
+    dag_id={dag_id!r},
+    schedule=[{schedule}],
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    catchup=False,
+    is_paused_upon_creation=False,
+):
+
+    @task
+    def consume() -> None:
+        pass
+
+    consume()
+"""
+
+
+def asset_triggered_runs(*dag_ids: str) -> dict[str, list[str]]:
+    """Run the scheduler's asset-triggered DAG run creation once; return ``{dag_id: [consumed URIs]}``.
+
+    The two steps of ``SchedulerJobRunner._create_dagruns_for_dags``: ``DagModel.dags_needing_dagruns``
+    reads the asset (2.11: dataset) DAG run queue and evaluates each consumer's schedule, then the
+    scheduler creates the queued runs (``_create_dag_runs_asset_triggered``, 2.11:
+    ``_create_dag_runs_dataset_triggered``), here only for ``dag_ids`` (the session's database holds
+    other modules' DAGs). Other scheduler work (task scheduling, executors) is not involved.
+    """
+    from airflow.jobs.job import Job
+    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from airflow.models.dag import DagModel
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        runner = SchedulerJobRunner(job=Job())
+        query, triggered = DagModel.dags_needing_dagruns(session)
+        due = [dag for dag in query.all() if dag.dag_id in triggered and dag.dag_id in dag_ids]
+        if AIRFLOW_V_3_0_PLUS:
+            runner._create_dag_runs_asset_triggered(dag_models=due, session=session)
+            run_type, attribute = "asset_triggered", "consumed_asset_events"
+        else:
+            runner._create_dag_runs_dataset_triggered(due, triggered, session)
+            run_type, attribute = "dataset_triggered", "consumed_dataset_events"
+        session.flush()
+        runs = session.query(DagRun).filter(DagRun.run_type == run_type, DagRun.dag_id.in_(dag_ids)).all()
+        return {
+            run.dag_id: sorted(
+                (event.asset if AIRFLOW_V_3_0_PLUS else event.dataset).uri
+                for event in getattr(run, attribute)
+            )
+            for run in runs
+        }
+
+
+def load_consumer(airflow_runs: Any, dag_id: str, schedule: str) -> Any:
+    """Write, parse and store an (unpaused) DAG scheduled on ``schedule``, as a DAG processor would.
+
+    On Airflow 3 the producer's ``dag.test()`` serialises every DAG of the bundle; on 2.11 the
+    serialised DAG the scheduler reads is written here (``load`` stores only the ``DagModel``).
+    """
+    dag = airflow_runs.load(dag_id, CONSUMER.format(dag_id=dag_id, schedule=schedule))
+    if not AIRFLOW_V_3_0_PLUS:
+        from airflow.models.serialized_dag import SerializedDagModel
+
+        SerializedDagModel.write_dag(dag)
+    return dag
+
+
+def reparse_requested() -> set[str]:
+    """The DAG files Airflow 2.11 asked its DAG processor to re-parse first (``DagPriorityParsingRequest``)."""
+    from airflow.models.dagbag import DagPriorityParsingRequest
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return {request.fileloc for request in session.query(DagPriorityParsingRequest).all()}
+
+
+def queued_consumers() -> set[str]:
+    """The DAGs the asset (2.11: dataset) DAG run queue holds a row for."""
+    from airflow.utils.session import create_session
+
+    if AIRFLOW_V_3_0_PLUS:
+        from airflow.models.asset import AssetDagRunQueue as Queue
+    else:
+        from airflow.models.dataset import DatasetDagRunQueue as Queue
+    with create_session() as session:
+        return {row.target_dag_id for row in session.query(Queue).all()}
+
+
+def test_a_templated_output_triggers_the_dags_scheduled_on_its_alias_and_on_its_file(
+    airflow_runs, out, accounts
+):
+    producer, alias = "linkedin_ads_out_feed", "linkedin_ads:linkedin_ads_out_feed.report"
+    target = f"file://{out}/feed/2026-11-21.jsonl"
+    on_alias, on_file = "linkedin_ads_out_feed_on_alias", "linkedin_ads_out_feed_on_file"
+    # The consumers exist (unpaused) before the producer runs, as a scheduler would have parsed them.
+    alias_consumer = load_consumer(airflow_runs, on_alias, f"AssetAlias({alias!r})")
+    load_consumer(airflow_runs, on_file, f"Asset({target!r})")
+    body = two_day_report(accounts[0], f'"file://{out}/feed/{{{{ report_end }}}}.jsonl"')
+    dag = load(airflow_runs, producer, out, body)
+
+    run = airflow_runs.test(dag, logical_date=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+
+    assert airflow_runs.states(run) == {("report", -1): "success"}
+    assert alias_assets(alias) == [target]
+    # The asset event queued both consumers ...
+    assert queued_consumers() >= {on_alias, on_file}
+    if not AIRFLOW_V_3_0_PLUS:
+        # 2.11 expands an alias schedule to its datasets when the DAG is parsed: the event asks the
+        # DAG processor to re-parse the alias's consumers, which then schedule on the new file.
+        assert alias_consumer.fileloc in reparse_requested()
+        load_consumer(airflow_runs, on_alias, f"AssetAlias({alias!r})")
+    # ... and the scheduler creates a run of each, consuming the event of the concrete file.
+    runs = asset_triggered_runs(on_alias, on_file)
+    assert runs[on_file] == [target]
+    assert runs[on_alias] == [target]
+    assert queued_consumers().isdisjoint({on_alias, on_file})
