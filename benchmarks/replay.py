@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import WORKLOADS, EmulatorInfo, WorldShape  # noqa: E402  (the workloads of benchmarks/run.py)
+from run import WORKLOADS, EmulatorInfo, WorldShape  # the workloads of benchmarks/run.py
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,13 +247,17 @@ def race(data: Capture, repeat: int) -> tuple[float, bytes, float, bytes]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", default="W1,W3S,A15K", help="comma list of W1, W3, W3S, A15K")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per pipeline (best kept)")
     args = parser.parse_args(argv)
     names = [name.strip().upper() for name in args.cases.split(",") if name.strip()]
     print(f"load average {os.getloadavg()[0]:.1f} (2 cores shared); best of {args.repeat} runs")
-    print("| case | answers | rows | input (MiB) | provider (rows/s) | plain json (rows/s) | provider / plain | identical |")
+    print(
+        "| case | answers | rows | input (MiB) | provider (rows/s) | plain json (rows/s) | provider / plain | identical |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     identical = True
     for data in captures(names):

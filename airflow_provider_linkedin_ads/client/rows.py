@@ -42,6 +42,7 @@ import calendar
 import datetime as dt
 import json
 import math
+import operator
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -226,7 +227,9 @@ class _ElementParser:
     ) -> None:
         self._metrics = [(name, kinds[name]) for name in chunk.metrics]
         self._names = chunk.metrics
-        self._longs = [index for index, (_, kind) in enumerate(self._metrics) if kind is ColumnKind.LONG]
+        self._longs = _picker(
+            [index for index, (_, kind) in enumerate(self._metrics) if kind is ColumnKind.LONG]
+        )
         self._converted = [
             (index, _FAST_PARSERS.get(kind, _not_fast))
             for index, (_, kind) in enumerate(self._metrics)
@@ -245,9 +248,11 @@ class _ElementParser:
         if key is None:
             return self._slow(element)
         values = list(map(source.get, self._names))
-        for index in self._longs:  # inline: most metrics are counts, a call per value would dominate
-            value = values[index]
-            if value is not None and (type(value) is not int or not _LONG_MIN <= value <= _LONG_MAX):
+        for value in self._longs(values):  # inline: most metrics are counts, a call each would dominate
+            if type(value) is not int:
+                if value is not None:
+                    return self._slow(element)
+            elif not _LONG_MIN <= value <= _LONG_MAX:
                 return self._slow(element)
         try:
             for index, parser in self._converted:
@@ -259,7 +264,7 @@ class _ElementParser:
         return key, tuple(values)
 
     def _key(self, element: Mapping[str, Any]) -> RowKey | None:
-        """The row key when the element has the regular shape (``None``: let :func:`parse_key` decide)."""
+        """Return the row key of a regular element (``None``: let :func:`parse_key` decide)."""
         span = element.get("dateRange")
         values = element.get("pivotValues")
         if type(span) is not dict or type(values) is not list or len(values) != self._pivot_count:
@@ -286,6 +291,13 @@ class _ElementParser:
 
     def _slow(self, element: Mapping[str, Any]) -> tuple[RowKey, tuple[RowValue, ...]]:
         return parse_element(element, self._metrics, pivot_count=self._pivot_count, revenue=self._revenue)
+
+
+def _picker(indexes: list[int]) -> Callable[[list[RowValue]], tuple[RowValue, ...]]:
+    """Return a function that picks ``indexes`` from a list as a tuple (``itemgetter``, in C)."""
+    if len(indexes) > 1:
+        return operator.itemgetter(*indexes)
+    return lambda values: tuple(values[index] for index in indexes)
 
 
 class _NotFast(Exception):
@@ -365,7 +377,9 @@ class ChunkJoin:
         :raises RestliError: for a malformed row, naming the window, the chunk and the problem.
         """
         try:
-            parsed = _ElementParser(chunk, self._kinds, self._pivot_count, revenue=self._revenue).parse(elements)
+            parsed = _ElementParser(chunk, self._kinds, self._pivot_count, revenue=self._revenue).parse(
+                elements
+            )
             return self._checked(parsed, dated="dateRange" in chunk.fields, window=window)
         except RestliError as err:
             raise RestliError(f"{_where(chunk, window)}: {err}", position=err.position) from None
@@ -464,7 +478,7 @@ class ChunkJoin:
             yield dict(zip(self._names, (start, end, *pivots, *slots), strict=True))
 
     def _sort_key(self) -> Callable[[tuple[RowKey, list[RowValue]]], tuple[Any, ...]]:
-        """The order of :func:`row_sort_key`, with each pivot value's natural key computed once.
+        """Return the sort key of :func:`row_sort_key`, each pivot value's natural key computed once.
 
         Pivot values repeat across days, so each distinct value gets the rank of its natural key
         (equal keys share a rank, so ties keep their order exactly as before) and rows compare

@@ -177,7 +177,7 @@ class JsonLinesWriter(_WriterBase):
             self._flush()
 
     def _json_text(self, value: object) -> str:
-        """The encoder's ``default``: :func:`_text` for the two types JSON has no notation for."""
+        """Serve as the encoder's ``default``: :func:`_text` for the two types JSON cannot write."""
         if type(value) is dt.date:
             text = self._dates.get(value)
             if text is None:
