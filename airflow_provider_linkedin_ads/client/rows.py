@@ -453,6 +453,19 @@ class ChunkJoin:
         if not complete:
             for offset in offsets:
                 self._zeros[offset] = None
+        first = offsets[0] if offsets else 0
+        if offsets == list(
+            range(first, first + len(offsets))
+        ):  # a slice of the metrics, as chunk_metrics cuts
+            span = slice(first, first + len(offsets))
+            for key, values in parsed:
+                slots = self._rows.get(key)
+                if slots is None:
+                    slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
+                if len(values) != len(offsets):  # as zip(strict=True) below: never shift the columns
+                    raise ValueError(f"{len(values)} values for a chunk of {len(offsets)} metrics")
+                slots[span] = values  # one copy in C instead of a Python loop over the metrics
+            return
         for key, values in parsed:
             slots = self._rows.get(key)
             if slots is None:

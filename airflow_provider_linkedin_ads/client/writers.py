@@ -69,6 +69,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: A RAW metric value that is a plain number (``-2.5``, ``1e-7``) is data, not a formula: kept as is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PARQUET_BATCH_ROWS = 65_536
+#: Rows held as Python objects before they become Arrow arrays (a row group is built from slices).
+_PARQUET_SLICE_ROWS = 4_096
 
 
 class RowWriter(Protocol):
@@ -277,7 +279,12 @@ class ParquetWriter(_WriterBase):
         self._schema = self._pa.schema([(column.name, self._arrow_type(column.kind)) for column in columns])
         self._writer = parquet.ParquetWriter(target, self._schema)
         self._batch_rows = max(1, batch_rows)
+        self._slice_rows = min(self._batch_rows, _PARQUET_SLICE_ROWS)
         self._columns: list[list[Any]] = [[] for _ in columns]
+        # Python objects cost ~10x their Arrow size: rows become Arrow arrays a slice at a time and
+        # a row group is written from the slices, so the row groups stay as large as before.
+        self._slices: list[Any] = []
+        self._sliced = 0
 
     def _arrow_type(self, kind: ColumnKind) -> Any:
         pa = self._pa
@@ -295,10 +302,13 @@ class ParquetWriter(_WriterBase):
             value = row.get(name)
             slot.append(value if kind is not ColumnKind.RAW or value is None else str(_text(value)))
         self._rows_written += 1
-        if len(self._columns[0]) >= self._batch_rows:
-            self._flush()
+        if len(self._columns[0]) >= min(self._slice_rows, self._batch_rows - self._sliced):
+            self._slice()
+            if self._sliced >= self._batch_rows:
+                self._flush()
 
-    def _flush(self) -> None:
+    def _slice(self) -> None:
+        """Turn the buffered rows into one Arrow record batch (kept until the row group is full)."""
         if not self._columns[0]:
             return
         try:
@@ -311,9 +321,20 @@ class ParquetWriter(_WriterBase):
                 f"output_format: a value does not fit its Parquet column exactly ({err}); use jsonl or csv",
                 argument="output_format",
             ) from err
-        self._writer.write_batch(self._pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        self._slices.append(self._pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        self._sliced += len(self._columns[0])
         for slot in self._columns:
             slot.clear()
+
+    def _flush(self) -> None:
+        """Write the slices as one row group."""
+        self._slice()
+        if not self._slices:
+            return
+        table = self._pa.Table.from_batches(self._slices, schema=self._schema)
+        self._writer.write_table(table, row_group_size=self._sliced)
+        self._slices.clear()
+        self._sliced = 0
 
     def _finish(self) -> None:
         self._flush()
