@@ -185,7 +185,9 @@ class JsonLinesWriter(_WriterBase):
             if text is None:
                 text = self._dates[value] = value.isoformat()
             return text
-        if isinstance(value, Decimal | dt.date):
+        if type(value) is Decimal:
+            return exact_decimal(value)
+        if isinstance(value, Decimal | dt.date):  # subclasses, datetime
             return str(_text(value))
         raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
