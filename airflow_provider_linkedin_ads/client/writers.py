@@ -69,6 +69,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: A RAW metric value that is a plain number (``-2.5``, ``1e-7``) is data, not a formula: kept as is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PARQUET_BATCH_ROWS = 65_536
+#: Rows held as Python objects before they become Arrow arrays (a row group is built from slices).
+_PARQUET_SLICE_ROWS = 4_096
 
 
 class RowWriter(Protocol):
@@ -160,15 +162,34 @@ class JsonLinesWriter(_WriterBase):
     def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
         super().__init__(target, columns)
         self._lines: list[str] = []
-        self._encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        # Decimals and dates reach the encoder as they are and come back through ``default``: only
+        # those cells cost a Python call, every other one is encoded in C.
+        self._encoder = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=self._json_text
+        )
+        self._dates: dict[dt.date, str] = {}  # a report has few distinct days, two date cells per row
 
     def write(self, row: ReportRow) -> None:
         """Write one row (every column; a missing key is written as ``null``)."""
-        record = {name: _text(row.get(name)) for name in self._names}
+        # A row with exactly the columns, in order (the engine's rows), is encoded as it is.
+        record = row if tuple(row) == self._names else {name: row.get(name) for name in self._names}
         self._lines.append(self._encoder.encode(record))
         self._rows_written += 1
         if len(self._lines) >= _TEXT_FLUSH_ROWS:
             self._flush()
+
+    def _json_text(self, value: object) -> str:
+        """Serve as the encoder's ``default``: :func:`_text` for the two types JSON cannot write."""
+        if type(value) is dt.date:
+            text = self._dates.get(value)
+            if text is None:
+                text = self._dates[value] = value.isoformat()
+            return text
+        if type(value) is Decimal:
+            return exact_decimal(value)
+        if isinstance(value, Decimal | dt.date):  # subclasses, datetime
+            return str(_text(value))
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
     def _flush(self) -> None:
         if self._lines:
@@ -260,7 +281,12 @@ class ParquetWriter(_WriterBase):
         self._schema = self._pa.schema([(column.name, self._arrow_type(column.kind)) for column in columns])
         self._writer = parquet.ParquetWriter(target, self._schema)
         self._batch_rows = max(1, batch_rows)
+        self._slice_rows = min(self._batch_rows, _PARQUET_SLICE_ROWS)
         self._columns: list[list[Any]] = [[] for _ in columns]
+        # Python objects cost ~10x their Arrow size: rows become Arrow arrays a slice at a time and
+        # a row group is written from the slices, so the row groups stay as large as before.
+        self._slices: list[Any] = []
+        self._sliced = 0
 
     def _arrow_type(self, kind: ColumnKind) -> Any:
         pa = self._pa
@@ -278,10 +304,13 @@ class ParquetWriter(_WriterBase):
             value = row.get(name)
             slot.append(value if kind is not ColumnKind.RAW or value is None else str(_text(value)))
         self._rows_written += 1
-        if len(self._columns[0]) >= self._batch_rows:
-            self._flush()
+        if len(self._columns[0]) >= min(self._slice_rows, self._batch_rows - self._sliced):
+            self._slice()
+            if self._sliced >= self._batch_rows:
+                self._flush()
 
-    def _flush(self) -> None:
+    def _slice(self) -> None:
+        """Turn the buffered rows into one Arrow record batch (kept until the row group is full)."""
         if not self._columns[0]:
             return
         try:
@@ -294,9 +323,20 @@ class ParquetWriter(_WriterBase):
                 f"output_format: a value does not fit its Parquet column exactly ({err}); use jsonl or csv",
                 argument="output_format",
             ) from err
-        self._writer.write_batch(self._pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        self._slices.append(self._pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        self._sliced += len(self._columns[0])
         for slot in self._columns:
             slot.clear()
+
+    def _flush(self) -> None:
+        """Write the slices as one row group."""
+        self._slice()
+        if not self._slices:
+            return
+        table = self._pa.Table.from_batches(self._slices, schema=self._schema)
+        self._writer.write_table(table, row_group_size=self._sliced)
+        self._slices.clear()
+        self._sliced = 0
 
     def _finish(self) -> None:
         self._flush()

@@ -267,7 +267,7 @@ ACCESS_CASES: list[BadInput] = [
     connection("extra-list", "extra", extra="[1, 2]"),
     connection("extra-string", "extra", extra='"refresh_token"'),
     connection("refresh-token-int", "refresh_token", extra=_merged(refresh_token=123)),
-    connection("access-token-list", "access_token", extra={"access_token": ["x"]}),
+    connection("access-token-list", "access_token", extra={"access_token": ["access-token-in-a-list"]}),
     connection("legacy-refresh-token-int", "refresh_token", extra={"extra__linkedin_ads__refresh_token": 7}),
     connection("version-int", "api_version", extra=_merged(api_version=202608)),
     connection("version-dashes", "api_version", extra=_merged(api_version="2026-08")),

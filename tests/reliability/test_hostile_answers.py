@@ -317,8 +317,11 @@ def test_header_unsafe_tokens_and_user_info_never_leak() -> None:
     bad_configs: list[dict[str, Any]] = [
         {"access_token": f"{canary}\r\nX-Injected: 1"},
         {"access_token": f"{canary}\n"},
-        {"access_token": "ok", "api_base_url": f"http://user:{canary}@127.0.0.1:9/rest"},
-        {"access_token": "ok", "token_url": f"https://{canary}@www.linkedin.com/oauth/v2/accessToken"},
+        {"access_token": "ok-access-token", "api_base_url": f"http://user:{canary}@127.0.0.1:9/rest"},
+        {
+            "access_token": "ok-access-token",
+            "token_url": f"https://{canary}@www.linkedin.com/oauth/v2/accessToken",
+        },
     ]
     texts: list[str] = []
     for values in bad_configs:

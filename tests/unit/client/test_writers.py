@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from airflow_provider_linkedin_ads.client import writers
 from airflow_provider_linkedin_ads.client.writers import (
     CsvWriter,
     JsonLinesWriter,
@@ -116,6 +117,29 @@ def test_parquet_writes_one_row_group_per_batch() -> None:
     metadata = pq.ParquetFile(io.BytesIO(target.getvalue())).metadata
     assert metadata.num_row_groups == 3
     assert metadata.num_rows == 25
+
+
+def test_parquet_row_groups_built_from_small_slices_are_the_same_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rows become Arrow arrays a slice at a time (memory), yet row groups and bytes stay the same.
+    columns = (Column("impressions", ColumnKind.LONG), Column("costInUsd", ColumnKind.DECIMAL))
+    rows = [{"impressions": number, "costInUsd": Decimal(number) / 8} for number in range(25)]
+
+    def parquet(slice_rows: int) -> bytes:
+        monkeypatch.setattr(writers, "_PARQUET_SLICE_ROWS", slice_rows)
+        target = io.BytesIO()
+        with ParquetWriter(target, columns, batch_rows=10) as writer:
+            for row in rows:
+                writer.write(row)
+        return target.getvalue()
+
+    sliced = parquet(3)
+    parquet_file = pq.ParquetFile(io.BytesIO(sliced))
+    groups = [parquet_file.metadata.row_group(index).num_rows for index in range(parquet_file.num_row_groups)]
+    assert groups == [10, 10, 5]
+    assert parquet_file.read().to_pylist() == rows
+    assert sliced == parquet(10_000)
 
 
 def test_rows_are_consumed_lazily() -> None:

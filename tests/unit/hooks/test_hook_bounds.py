@@ -120,7 +120,8 @@ def test_test_connection_names_a_redirect(set_connection, canary):
     [
         pytest.param({"access_token": "{canary}\r\nX-Injected: 1"}, id="crlf-access-token"),
         pytest.param(
-            {"access_token": "ok", "api_base_url": "http://user:{canary}@127.0.0.1:9/rest"}, id="user-info"
+            {"access_token": "ok-access-token", "api_base_url": "http://user:{canary}@127.0.0.1:9/rest"},
+            id="user-info",
         ),
     ],
 )
