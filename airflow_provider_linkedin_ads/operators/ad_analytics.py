@@ -243,28 +243,6 @@ class LinkedInAdsStatisticsOperator(_FacetedReportOperator):
     def _raw_pivots(self) -> Any:
         return self.pivots
 
-    def resolve_date_range(self, context: Context) -> DateRange:
-        """Return the inclusive UTC days of this run; ``date_range_start`` alone runs to today.
-
-        ``openOpportunities`` and ``opportunityAmountInUsd`` exist only for a range that ends on the
-        current UTC day (LinkedIn's definition of "today"), so for this finder a start without an end
-        means "up to and including today", not "up to yesterday" as for the other operators. The
-        end is fixed to today's date here, before the engine plans its call: sent as
-        ``end`` = today, LinkedIn answers exactly as for an open range.
-        """
-        start = parse_day(self.date_range_start, argument="date_range_start")
-        end = parse_day(self.date_range_end, argument="date_range_end")
-        if start is None or end is not None:
-            return super().resolve_date_range(context)
-        now = _base.utcnow()
-        return resolve_date_range(
-            context,
-            date_range_start=start,
-            date_range_end=now.astimezone(dt.UTC).date(),
-            lookback_days=self.lookback_days or 0,
-            now=now,
-        )
-
 
 class LinkedInAdsAttributedRevenueOperator(LinkedInAdsReportBaseOperator):
     """Land one ``q=attributedRevenueMetrics`` report (CRM-attributed revenue) for one account.

@@ -413,6 +413,9 @@ def interval(start: str, end: str) -> dict[str, dt.datetime]:
         pytest.param(revenue(), interval("2026-11-20", "2026-11-21"), ("2026-10-22", "2026-11-20"), id="revenue-30-days-from-run"),
         pytest.param(revenue(date_range_start="2026-09-01", date_range_end="2026-10-15"), interval("2026-11-20", "2026-11-21"), ("2026-09-01", "2026-10-15"), id="revenue-explicit-as-given"),
         pytest.param(revenue(lookback_days=59), interval("2026-11-20", "2026-11-21"), ("2026-09-22", "2026-11-20"), id="revenue-lookback-set"),
+        pytest.param(revenue(date_range_start="2026-11-01"), interval("2026-11-20", "2026-11-21"), ("2026-11-01", "2026-11-28"), id="revenue-start-only-runs-to-today"),
+        pytest.param(analytics(date_range_start="2026-11-01"), interval("2026-11-20", "2026-11-21"), ("2026-11-01", "2026-11-27"), id="analytics-start-only-runs-to-yesterday"),
+        pytest.param(statistics(date_range_start="2026-11-01"), interval("2026-11-20", "2026-11-21"), ("2026-11-01", "2026-11-27"), id="statistics-start-only-runs-to-yesterday"),
     ],
 )  # fmt: skip
 def test_resolve_date_range(op, context, expected, monkeypatch):
