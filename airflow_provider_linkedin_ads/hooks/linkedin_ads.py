@@ -8,12 +8,10 @@ logic (Rest.li encoding, OAuth, tunnelling, retries, typed errors) lives.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow.exceptions import AirflowProviderDeprecationWarning
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
 from airflow_provider_linkedin_ads.client import entities
@@ -165,7 +163,7 @@ class LinkedInAdsHook(BaseHook):
             "access_token": _masked(extras.get_str("access_token"), "access_token"),
             "api_version": _first(self.api_version, extras.get_str("api_version")),
             "api_base_url": _first(self.api_base_url, extras.get_str("api_base_url")),
-            "token_url": _first(self.token_url, self._oauth_url(extras)),
+            "token_url": _first(self.token_url, extras.get_str("oauth_url")),
             "attempt_timeout": _first(self.attempt_timeout, extras.get_number("attempt_timeout")),
             "max_response_bytes": extras.get_number("max_response_bytes", integer=True),
             "retry": self.retry_policy,
@@ -178,19 +176,6 @@ class LinkedInAdsHook(BaseHook):
                 raise
             # The client calls it token_url; the connection's extra is oauth_url: name what to fix.
             raise ConfigurationError(f"extra oauth_url: {err}", argument="oauth_url") from err
-
-    def _oauth_url(self, extras: ConnectionExtras) -> str | None:
-        """Return the ``oauth_url`` extra, else the deprecated ``token_url`` one (with a warning)."""
-        current = extras.get_str("oauth_url")
-        old = extras.get_str("token_url")
-        if old is not None:
-            warnings.warn(
-                f"Connection {self.linkedin_ads_conn_id!r}: the extra 'token_url' is deprecated, rename it "
-                f"to 'oauth_url'{' (ignored: oauth_url is set)' if current is not None else ''}",
-                AirflowProviderDeprecationWarning,
-                stacklevel=3,
-            )
-        return current if current is not None else old
 
     @cached_property
     def client(self) -> LinkedInAdsClient:

@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from airflow.exceptions import AirflowProviderDeprecationWarning
+
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 
 __all__ = [
@@ -118,9 +120,27 @@ class ConnectionExtras:
     def get_str(self, field: str) -> str | None:
         """Return a text extra, stripped, or ``None`` when absent or blank under both keys.
 
+        A field that replaced an older name (:data:`DEPRECATED_EXTRA_FIELDS`) falls back to the old
+        name, with an ``AirflowProviderDeprecationWarning`` whenever the old name is still set.
+
         :param field: the bare key, e.g. ``"refresh_token"``.
         :raises ConfigurationError: (``argument=field``) when the value is not a string.
         """
+        value = self._current_str(field)
+        for old, new in DEPRECATED_EXTRA_FIELDS.items():
+            previous = self._current_str(old) if new == field else None
+            if previous is None:
+                continue
+            warnings.warn(
+                f"Connection {self.conn_id!r}: the extra {old!r} is deprecated, rename it to {field!r}"
+                f"{f' (ignored: {field} is set)' if value is not None else ''}",
+                AirflowProviderDeprecationWarning,
+                stacklevel=2,
+            )
+            value = previous if value is None else value
+        return value
+
+    def _current_str(self, field: str) -> str | None:
         bare = self._text(field, field)
         legacy = self._text(field, self.legacy_key(field))
         if bare is not None and legacy is not None:
