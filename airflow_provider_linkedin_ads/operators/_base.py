@@ -420,10 +420,14 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             logger=self._logger,
         )
         run = engine.run(request)  # validates before any report call
-        reconciler = Reconciler(engine, request, mode=self.reconcile_mode, logger=self._logger)
+        reconciler = (
+            Reconciler(engine, request, mode=self.reconcile_mode, logger=self._logger)
+            if self.reconcile
+            else None
+        )
         columns, named = self._named_rows(run, request)
         rows = until_killed(named, lambda: self._killed)
-        if self.reconcile:
+        if reconciler is not None:
             rows = reconciler.totals.observe(rows)  # summed on the way to the writer, never re-read
         if output_path is None:
             xcom_rows = rows_for_xcom(rows)
@@ -447,8 +451,8 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             checked = self._reconciled(reconciler, run)  # before the move: a mismatch lands nothing
         return {**self._summarise(request, run, columns, landing, landing.size()), **checked}
 
-    def _reconciled(self, reconciler: Reconciler, run: ReportRun) -> dict[str, Any]:
-        if not self.reconcile:
+    def _reconciled(self, reconciler: Reconciler | None, run: ReportRun) -> dict[str, Any]:
+        if reconciler is None:
             return {}
         return {"reconcile": reconciler.check(covered=run.summary.date_range_covered).to_dict()}
 
