@@ -434,36 +434,26 @@ def _kill_the_victims_worker(run: Run) -> None:
 # -- what the run proves ---------------------------------------------------------------------------
 
 
-def _task_instances(run: Run, dag_id: str) -> list[dict[str, Any]]:
-    columns = (
-        "task_id",
-        "map_index",
-        "rendered_map_index",
-        "state",
-        "hostname",
-        "try_number",
-        "start_date",
-        "end_date",
-    )
-    rows = _query(run.dsn, f"SELECT {', '.join(columns)} FROM task_instance WHERE dag_id = %s", dag_id)
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+_TI_COLUMNS = (
+    "task_id",
+    "map_index",
+    "rendered_map_index",
+    "state",
+    "hostname",
+    "try_number",
+    "start_date",
+    "end_date",
+)
+
+
+def _task_instances(run: Run, dag_id: str, *, table: str = "task_instance") -> list[dict[str, Any]]:
+    """The DAG's task instances (``table="task_instance_history"``: their earlier tries)."""
+    rows = _query(run.dsn, f"SELECT {', '.join(_TI_COLUMNS)} FROM {table} WHERE dag_id = %s", dag_id)
+    return [dict(zip(_TI_COLUMNS, row, strict=True)) for row in rows]
 
 
 def _history(run: Run, dag_id: str) -> list[dict[str, Any]]:
-    columns = (
-        "task_id",
-        "map_index",
-        "rendered_map_index",
-        "state",
-        "hostname",
-        "try_number",
-        "start_date",
-        "end_date",
-    )
-    rows = _query(
-        run.dsn, f"SELECT {', '.join(columns)} FROM task_instance_history WHERE dag_id = %s", dag_id
-    )
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    return _task_instances(run, dag_id, table="task_instance_history")
 
 
 def _reports(run: Run) -> dict[int, dict[str, Any]]:
