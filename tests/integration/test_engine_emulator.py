@@ -707,7 +707,7 @@ def _data_calls(server: EmulatorServer) -> list[tuple[tuple[str, ...], DateRange
             dt.date(*(int(window[side][part]) for part in ("year", "month", "day")))
             for side in ("start", "end")
         )
-        calls.append((tuple(cast("list[str]", params["accounts"])), DateRange(start, end)))
+        calls.append((tuple(cast("list[str]", params.get("accounts", []))), DateRange(start, end)))
     return calls
 
 
@@ -765,3 +765,22 @@ def test_an_estimate_far_too_low_is_re_split_never_kept(
     assert summary.calls_made == emulator.counters.calls["adAnalytics"]
     # Each capped answer costs its call and is replaced by the two halves of its window.
     assert len(_data_calls(emulator)) >= _perfect_packing(truth, 1) + 2 * summary.windows_split // 2
+
+
+def test_first_window_is_packed_up_to_the_bound(emulator: EmulatorServer) -> None:
+    campaigns = sorted(emulator.world.campaigns)[:24]
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 9, 1), dt.date(2026, 10, 31)),
+        facets={"campaigns": campaigns},
+        metrics=["impressions", "clicks"],
+    )
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request, max_concurrency=1)
+    assert rows == truth
+    assert summary.probe_calls == 0  # 24 campaigns: at most 24 rows a day, known without a probe
+    first = min((window for _, window in _data_calls(emulator)), key=lambda window: window.start)
+    # The bound is a maximum, so the first window takes as many days as fit below the cap: 4 x 24 = 96.
+    assert first.days == (CAP - 1) // len(campaigns) == 4
