@@ -322,8 +322,8 @@ class PlanRunner:
         Uncalibrated, the expected rows are the probe's bound, which no answer can exceed (a day
         has at most the pivot values of its month), so the first window is packed up to one row
         below the cap (:data:`~.planning.PLANNING_FILL`): as much of the report as can safely be
-        asked for, and the answer that calibrates the rest. Calibrated, the estimate is close but not a bound: windows aim at
-        :data:`~.planning.CALIBRATED_FILL` of the cap, balanced.
+        asked for, and the answer that calibrates the rest. Calibrated, the estimate is close but
+        not a bound: windows aim at :data:`~.planning.CALIBRATED_FILL` of the cap, balanced.
         """
         calibrated = self._calibration.calibrated
         target = (
@@ -485,7 +485,7 @@ class PlanRunner:
         self._resplit(task, outcome)
 
     def _merge(self, task: Task, parsed: _Parsed, *, complete: bool = True) -> None:
-        """Merge a call's rows into the segments of their buckets (every covered segment learns the chunk)."""
+        """Merge a call's rows into the segments of their buckets (each covered one learns the chunk)."""
         covered = self._covers(task.window)
         if len(covered) == 1:
             self._segment(covered[0]).join.merge(task.chunk, parsed, complete=complete)
