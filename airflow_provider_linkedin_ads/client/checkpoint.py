@@ -71,7 +71,7 @@ def answer_key(finder: str, params: Sequence[tuple[str, Value | None]]) -> str:
     .. code-block:: python
 
         answer_key("analytics", [("pivot", "CAMPAIGN"), ("fields", ["impressions"])])
-        # 'adAnalytics?q=analytics&pivot=CAMPAIGN&fields=List(impressions)'
+        # 'adAnalytics?q=analytics&pivot=CAMPAIGN&fields=impressions'
     """
     return f"{RESOURCE}?{build_query([('q', finder), *params])}"
 

@@ -240,7 +240,8 @@ def test_data_throttle_defers_to_the_triggerer_and_resumes_the_same_report(
         if not isinstance(deferred["next_kwargs"], str)
         else deferred["next_kwargs"]
     )
-    assert request.date_range.start.isoformat() in kwargs and request.date_range.end.isoformat() in kwargs
+    assert request.date_range.start.isoformat() in kwargs
+    assert request.date_range.end.isoformat() in kwargs
 
     # The same report, landed once, asked once.
     assert output.read_bytes() == expected

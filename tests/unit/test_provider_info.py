@@ -6,6 +6,7 @@ import copy
 import importlib.metadata
 import importlib.resources
 import json
+import os
 import re
 import subprocess
 import sys
@@ -230,3 +231,28 @@ def test_get_provider_info_imports_without_airflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == DIST
+
+
+def test_config_options_are_declared_with_the_defaults_the_code_uses():
+    from airflow_provider_linkedin_ads.operators._quota import DEFAULT_DEFER_WAITS_LONGER_THAN
+    from airflow_provider_linkedin_ads.triggers.ad_analytics import DEFAULT_API_CONCURRENCY
+
+    options = get_provider_info()["config"]["linkedin_ads"]["options"]
+    assert options["trigger_api_concurrency"]["default"] == str(DEFAULT_API_CONCURRENCY)
+    assert float(options["defer_waits_longer_than"]["default"]) == DEFAULT_DEFER_WAITS_LONGER_THAN
+
+
+def test_airflow_sees_the_declared_defaults(tmp_path):
+    """``airflow config get-value`` (a fresh process, as any Airflow component) reads the declared defaults."""
+    airflow = sys.executable.rpartition("/")[0] + "/airflow"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW__LINKEDIN")}
+    env["AIRFLOW_HOME"] = str(tmp_path)
+    values = {}
+    for option in ("trigger_api_concurrency", "defer_waits_longer_than"):
+        result = subprocess.run(
+            [airflow, "config", "get-value", "linkedin_ads", option],
+            capture_output=True, text=True, timeout=120, check=False, env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        values[option] = result.stdout.strip().splitlines()[-1]
+    assert values == {"trigger_api_concurrency": "8", "defer_waits_longer_than": "60"}
