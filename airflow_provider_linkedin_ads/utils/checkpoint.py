@@ -57,7 +57,8 @@ def checkpoint_uri(context: Context, output_uri: str | None) -> str:
     :param output_uri: the normalised ``output_path`` URI, or ``None`` when the rows go to XCom.
     """
     ti: Any = context["ti"]
-    map_index = getattr(ti, "map_index", -1)
+    map_index = getattr(ti, "map_index", None)
+    map_index = -1 if map_index is None else map_index
     parts = (str(ti.dag_id), str(ti.task_id), str(ti.run_id), str(map_index))
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     task = re.sub(r"[^A-Za-z0-9_.]", "_", str(ti.task_id))[:48]
@@ -85,11 +86,17 @@ class PathCheckpoint:
     def __init__(self, uri: str, *, conn_id: str | None = None) -> None:
         self.uri = uri.rstrip("/")
         self.conn_id = conn_id or None
-        self.folder = ObjectStoragePath(self.uri, conn_id=self.conn_id)
         self._created = False
+        try:
+            self.folder: Any = ObjectStoragePath(self.uri, conn_id=self.conn_id)
+        except Exception:  # an unknown scheme or a missing filesystem package: the landing says so
+            log.warning(
+                "No answer checkpoint: %s cannot be reached", self.uri.rpartition("/")[0], exc_info=True
+            )
+            self.folder = None
 
     def __repr__(self) -> str:
-        return f"PathCheckpoint({self.folder.name!r})"
+        return f"PathCheckpoint({self.uri.rpartition('/')[2]!r})"
 
     def _entry(self, key: str) -> Any:
         # Built from the URI string: joining path objects warns on Airflow 2.11's universal_pathlib.
@@ -98,6 +105,8 @@ class PathCheckpoint:
 
     def get(self, key: str) -> list[dict[str, Any]] | None:
         """Return the stored elements of ``key``, or ``None`` (absent, unreadable, cut or foreign)."""
+        if self.folder is None:
+            return None
         entry = self._entry(key)
         try:
             data = entry.read_bytes()
@@ -112,17 +121,21 @@ class PathCheckpoint:
 
     def put(self, key: str, elements: list[dict[str, Any]]) -> None:
         """Store one answer (a failure is logged, never raised: the resume then asks again)."""
-        entry = self._entry(key)
+        if self.folder is None:
+            return
         try:
+            entry = self._entry(key)
             if not self._created:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self._created = True
             entry.write_bytes(encode_answer(key, elements))
         except Exception:
-            log.warning("Could not store the checkpoint entry %s", entry.name, exc_info=True)
+            log.warning("Could not store the checkpoint entry of %s", self.uri, exc_info=True)
 
     def __len__(self) -> int:
         """Answers stored (0 when the folder does not exist)."""
+        if self.folder is None:
+            return 0
         try:
             return sum(1 for path in self.folder.iterdir() if path.name.endswith(".json"))
         except (FileNotFoundError, NotADirectoryError):
@@ -130,6 +143,8 @@ class PathCheckpoint:
 
     def discard(self) -> None:
         """Delete the folder and its answers (idempotent; a failure is logged, never raised)."""
+        if self.folder is None:
+            return
         try:
             entries = list(self.folder.iterdir())
         except (FileNotFoundError, NotADirectoryError):
