@@ -208,6 +208,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.date_range_end = date_range_end
         self.metrics = metrics
         self.output_path = output_path
+        self._output_path_template = output_path  # kept unrendered: a resume renders it for its pinned days
         self.output_conn_id = output_conn_id
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
@@ -306,6 +307,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         end = parse_day(date_range_end, argument="date_range_end")
         # The triggerer hands the days back; ``dag.test()`` drops them, so resolve again then.
         date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
+        self._pin_output_path(context, date_range)
         with argument_named(self.pivot_argument, instead_of="pivots"):
             return self._run(context, date_range)
 
@@ -523,6 +525,19 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             size=size,
         )
         return summary
+
+    def _pin_output_path(self, context: Context, date_range: DateRange) -> None:
+        """Render ``output_path`` for the pinned days when this try's rendering resolved other days.
+
+        A resume renders the templates again, resolving the range from a clock that may have passed
+        midnight (a range ending "yesterday"); the file must be named after the days it holds.
+        """
+        template = self._output_path_template
+        if self._report_range in (None, date_range) or not isinstance(template, str):
+            return
+        variables = {**context, **report_range_variables(date_range)}
+        self.output_path = self.render_template(template, cast("Context", variables))
+        self._report_range = date_range
 
     def _checkpoint(self, context: Context, output_path: str | None) -> PathCheckpoint | None:
         """Return the task run's answer checkpoint (deferrable tasks only); a fresh try drops an old one."""
