@@ -23,9 +23,11 @@ from airflow_provider_linkedin_ads.metrics import METRICS, MetricKind
 from airflow_provider_linkedin_ads.models import ReportRequest
 from airflow_provider_linkedin_ads.testing import EmulatorServer, World
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
+from airflow_provider_linkedin_ads.utils.checkpoint import PathCheckpoint
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 CAP = 60
 RETRY_AFTER = 7
@@ -147,3 +149,23 @@ def test_without_a_checkpoint_the_resume_asks_again_and_is_still_right(emulator:
         resumed, summary = _write(_engine(client, emulator), request)
     assert resumed == expected
     assert summary.calls_replayed == 0
+
+
+def test_a_file_checkpoint_holds_the_answers_and_no_secret(emulator: EmulatorServer, tmp_path: Path) -> None:
+    request = _request(emulator)
+    emulator.emulator.budget.throttle_after(3)
+    checkpoint = PathCheckpoint((tmp_path / "checkpoint").as_uri())
+    slept: list[float] = []
+    with _client(emulator, 1.0, slept) as client:
+        token = client.config.access_token
+        with pytest.raises(WaitDeferredError):
+            _write(_engine(client, emulator, checkpoint=checkpoint), request)
+    stored = list((tmp_path / "checkpoint").iterdir())
+    assert len(stored) == len(checkpoint) == 3
+    assert token
+    for path in stored:
+        text = path.read_text()
+        assert '"elements"' in text
+        assert token not in text
+        assert "emulator-secret" not in text
+        assert "Bearer" not in text
