@@ -113,6 +113,8 @@ class LinkedInAdsHook(BaseHook):
     :param retry_policy: how transient failures are retried; default :class:`RetryPolicy`.
     :param attempt_timeout: seconds one attempt may take, connect to last byte; overrides the
         connection's extra (default 300).
+    :param defer_waits_longer_than: seconds; the client raises ``WaitDeferredError`` instead of
+        sleeping longer (deferrable operators set it; default ``None``: every wait is slept).
     :param kwargs: passed to Airflow's ``BaseHook`` (``logger_name``).
     """
 
@@ -130,6 +132,7 @@ class LinkedInAdsHook(BaseHook):
         token_url: str | None = None,
         retry_policy: RetryPolicy | None = None,
         attempt_timeout: float | None = None,
+        defer_waits_longer_than: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -139,6 +142,7 @@ class LinkedInAdsHook(BaseHook):
         self.token_url = token_url
         self.retry_policy = retry_policy
         self.attempt_timeout = attempt_timeout
+        self.defer_waits_longer_than = defer_waits_longer_than
 
     # -- configuration and client ------------------------------------------------------------
 
@@ -167,6 +171,7 @@ class LinkedInAdsHook(BaseHook):
             "attempt_timeout": _first(self.attempt_timeout, extras.get_number("attempt_timeout")),
             "max_response_bytes": extras.get_number("max_response_bytes", integer=True),
             "retry": self.retry_policy,
+            "defer_waits_longer_than": self.defer_waits_longer_than,
         }
         # ``None`` means "not given": dropping it lets ClientConfig apply its documented defaults.
         try:

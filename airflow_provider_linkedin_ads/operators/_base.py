@@ -4,7 +4,10 @@ One task run = one logical report: the date range is resolved from the run
 (:func:`~airflow_provider_linkedin_ads.utils.run_window.resolve_date_range`), the request is
 validated before any call, the report engine fetches it (chunking, windowing, retries), and the
 rows either land atomically in ``output_path`` or, when small, go to XCom. A spent daily quota
-defers the task to shortly after 00:00 UTC (or fails it, saying when the quota resets).
+defers the task to shortly after 00:00 UTC (or fails it, saying when the quota resets); with
+``deferrable=True`` any wait longer than ``[linkedin_ads] defer_waits_longer_than`` (LinkedIn's data
+throttle) is waited in the triggerer too, and the resume replays the answers already received
+from the task run's checkpoint (:mod:`~airflow_provider_linkedin_ads.utils.checkpoint`).
 
 The module-level :func:`utcnow` is the time seam tests replace.
 """
@@ -27,7 +30,11 @@ from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reco
 from airflow_provider_linkedin_ads.client.resolver import NameResolver
 from airflow_provider_linkedin_ads.client.writers import write_rows
 from airflow_provider_linkedin_ads.enums import Finder
-from airflow_provider_linkedin_ads.errors import ConfigurationError, DailyQuotaExceededError
+from airflow_provider_linkedin_ads.errors import (
+    ConfigurationError,
+    DailyQuotaExceededError,
+    WaitDeferredError,
+)
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, normalize_urn
 from airflow_provider_linkedin_ads.operators._arguments import (
@@ -43,7 +50,7 @@ from airflow_provider_linkedin_ads.operators._arguments import (
     optional_text,
     text_list,
 )
-from airflow_provider_linkedin_ads.operators._quota import quota_failure, quota_resets_at, resume_trigger
+from airflow_provider_linkedin_ads.operators._quota import defer_waits_longer_than, deferral
 from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
     report_summary,
@@ -56,6 +63,7 @@ from airflow_provider_linkedin_ads.operators.links import (
     LinkedInCampaignManagerLink,
     campaign_manager_url,
 )
+from airflow_provider_linkedin_ads.utils.checkpoint import PathCheckpoint, checkpoint_uri
 from airflow_provider_linkedin_ads.utils.landing import (
     AtomicLanding,
     alias_is_registered,
@@ -130,7 +138,12 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         ``retry_policy``, which decides whether a failed try is retried.
     :param attempt_timeout: seconds one API attempt may take, connect to last byte (default: the
         connection's extra ``attempt_timeout``, else 300); a slower answer is a retried transport error.
-    :param deferrable: wait out a spent daily quota in the triggerer instead of failing.
+    :param deferrable: wait out a spent daily quota in the triggerer instead of failing, and any other
+        wait longer than ``[linkedin_ads] defer_waits_longer_than`` seconds (default 60: LinkedIn's data
+        throttle, a long ``Retry-After``) in the triggerer instead of a worker slot. The resume runs
+        the same report (the same days) and replays the answers already received from a checkpoint
+        beside ``output_path`` (the worker's temp dir for XCom rows), so only the calls not made yet
+        go to LinkedIn; a resume that cannot read the checkpoint (another machine) asks again.
     :param csv_escape_formulas: CSV output only: prefix text cells that start with ``= + - @``, tab
         or CR with ``'`` so spreadsheets do not run them (default ``True``; numbers never change).
     :param reconcile: after the report, compare the landed rows' totals with LinkedIn's
@@ -195,6 +208,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.date_range_end = date_range_end
         self.metrics = metrics
         self.output_path = output_path
+        self._output_path_template = output_path  # kept unrendered: a resume renders it for its pinned days
         self.output_conn_id = output_conn_id
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
@@ -220,6 +234,9 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.campaign_manager_url: str | None = None
         self._killed = False
         self._lineage: Lineage | None = None
+        self._answers: PathCheckpoint | None = None
+        self._keep_answers = False
+        self._resuming = False
 
     @classmethod
     def partial(cls, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
@@ -265,6 +282,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             api_version=self.api_version,
             retry_policy=self.api_retry_policy,
             attempt_timeout=self.attempt_timeout,
+            defer_waits_longer_than=defer_waits_longer_than(self.deferrable),
         )
 
     # -- the run -------------------------------------------------------------------------------
@@ -282,12 +300,14 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         date_range_start: str | None = None,
         date_range_end: str | None = None,
     ) -> dict[str, Any]:
-        """Resume after the daily quota reset: run the same report (same days) again."""
-        self.log.info("Resuming after LinkedIn's daily quota reset (trigger event %s)", event)
+        """Resume after a deferred wait (quota reset, data throttle): the same report, same days, checkpoint replayed."""
+        self.log.info("Resuming the LinkedIn Ads report after a deferred wait (trigger event %s)", event)
+        self._resuming = True
         start = parse_day(date_range_start, argument="date_range_start")
         end = parse_day(date_range_end, argument="date_range_end")
         # The triggerer hands the days back; ``dag.test()`` drops them, so resolve again then.
         date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
+        self._pin_output_path(context, date_range)
         with argument_named(self.pivot_argument, instead_of="pivots"):
             return self._run(context, date_range)
 
@@ -340,16 +360,19 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     def _run(self, context: Context, date_range: DateRange) -> dict[str, Any]:
         request = self.build_request(date_range)
         output_path = self._output_uri()
+        checkpoint = self._answers = self._checkpoint(context, output_path)
         try:
             request = self._with_accounts(request)
             self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
             summary = self._fetch(request, output_path)
-        except DailyQuotaExceededError as err:
+        except (DailyQuotaExceededError, WaitDeferredError) as err:
             self._wait_for_quota(err, date_range)
         finally:
             self.hook.close()
+            if not self._keep_answers and checkpoint is not None:
+                checkpoint.discard()  # landed, or failed: a later try starts afresh
         summary = with_date_range(summary, date_range)
         self._record_asset_event(context, summary)
         return summary
@@ -418,6 +441,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             on_truncation=self.on_truncation,
             today=lambda: utcnow().date(),
             logger=self._logger,
+            checkpoint=self._answers,
         )
         run = engine.run(request)  # validates before any report call
         reconciler = (
@@ -502,14 +526,36 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         )
         return summary
 
-    def _wait_for_quota(self, err: DailyQuotaExceededError, date_range: DateRange) -> NoReturn:
-        resets_at = quota_resets_at(err, utcnow())
-        if not self.deferrable:
-            raise quota_failure(resets_at) from err
-        trigger = resume_trigger(resets_at)
-        self.log.warning(
-            "LinkedIn's daily API quota is spent (it resets at %s); deferring", resets_at.isoformat()
-        )
+    def _pin_output_path(self, context: Context, date_range: DateRange) -> None:
+        """Render ``output_path`` for the pinned days when this try's rendering resolved other days.
+
+        A resume renders the templates again, resolving the range from a clock that may have passed
+        midnight (a range ending "yesterday"); the file must be named after the days it holds.
+        """
+        template = self._output_path_template
+        if self._report_range in (None, date_range) or not isinstance(template, str):
+            return
+        variables = {**context, **report_range_variables(date_range)}
+        self.output_path = self.render_template(template, cast("Context", variables))
+        self._report_range = date_range
+
+    def _checkpoint(self, context: Context, output_path: str | None) -> PathCheckpoint | None:
+        """Return the task run's answer checkpoint (deferrable tasks only); a fresh try drops an old one."""
+        self._keep_answers = False
+        if not self.deferrable or context.get("ti") is None:
+            return None
+        checkpoint = PathCheckpoint(checkpoint_uri(context, output_path), conn_id=self._output_conn_id())
+        if not self._resuming:
+            checkpoint.discard()  # left by an earlier try: its answers may be stale
+        return checkpoint
+
+    def _wait_for_quota(
+        self, err: DailyQuotaExceededError | WaitDeferredError, date_range: DateRange
+    ) -> NoReturn:
+        """Defer to a ``DateTimeTrigger`` for the wait (keeping the checkpoint), or fail as documented."""
+        trigger, reason = deferral(err, utcnow(), deferrable=self.deferrable)
+        self.log.warning("%s; deferring", reason)
+        self._keep_answers = True
         days = {
             "date_range_start": date_range.start.isoformat(),
             "date_range_end": date_range.end.isoformat(),
