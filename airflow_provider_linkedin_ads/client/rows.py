@@ -67,8 +67,6 @@ _REVENUE_FIELD = "revenueAttributionMetrics"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 #: Chunk metrics named in an error message before "...".
 _NAMED_METRICS = 4
-#: Placeholder of a metric whose chunk has not answered for the row (see :meth:`ChunkJoin.rows`).
-_LEFT_OUT: Any = object()
 #: What a metric is when its chunk's answer left the row out (all requested metrics zero).
 _ZEROS: Mapping[ColumnKind, RowValue] = {
     ColumnKind.LONG: 0,
@@ -339,7 +337,7 @@ def _picker(indexes: list[int]) -> Callable[[list[RowValue]], tuple[RowValue, ..
     return lambda values: tuple(values[index] for index in indexes)
 
 
-_KEY_OF, _SPAN_OF = operator.itemgetter(0), operator.itemgetter(0, 1)
+_KEY_OF, _SPAN_OF, _PIVOTS_OF_KEY = operator.itemgetter(0), operator.itemgetter(0, 1), operator.itemgetter(2)
 
 
 class ChunkJoin:
@@ -368,6 +366,9 @@ class ChunkJoin:
         self._revenue = request.finder is Finder.ATTRIBUTED_REVENUE
         self._granularity = request.time_granularity
         self._rows: dict[RowKey, list[RowValue]] = {}
+        # The keys each merge wrote, by metric offsets (references only: read only after a truncation).
+        self._parts: list[tuple[tuple[int, ...], list[RowKey]]] = []
+        self._truncated: set[tuple[int, ...]] = set()
         self._notes: Counter[str] = Counter()
         self._notes_lock = threading.Lock()
         self._zeros: list[RowValue] = [_ZEROS.get(self._kinds[name]) for name in request.metrics]
@@ -471,6 +472,9 @@ class ChunkJoin:
         if not complete:
             for offset in offsets:
                 self._zeros[offset] = None
+            self._truncated.add(tuple(offsets))
+        parsed = parsed if isinstance(parsed, list) else list(parsed)
+        self._parts.append((tuple(offsets), list(map(_KEY_OF, parsed))))
         first = offsets[0] if offsets else 0
         if offsets == list(
             range(first, first + len(offsets))
@@ -479,7 +483,9 @@ class ChunkJoin:
             for key, values in parsed:
                 slots = self._rows.get(key)
                 if slots is None:
-                    slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
+                    slots = self._rows[key] = (
+                        self._zeros.copy()
+                    )  # left out by the other chunks until they answer
                 if len(values) != len(offsets):  # as zip(strict=True) below: never shift the columns
                     raise ValueError(f"{len(values)} values for a chunk of {len(offsets)} metrics")
                 slots[span] = values  # one copy in C instead of a Python loop over the metrics
@@ -487,7 +493,7 @@ class ChunkJoin:
         for key, values in parsed:
             slots = self._rows.get(key)
             if slots is None:
-                slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
+                slots = self._rows[key] = self._zeros.copy()  # left out by the other chunks until they answer
             for offset, value in zip(offsets, values, strict=True):
                 slots[offset] = value
 
@@ -502,13 +508,28 @@ class ChunkJoin:
 
         Rows are built one at a time, so only the compact joined values stay in memory.
         """
-        zeros, names = self._zeros, self._names
-        # Identity, never ``==``: comparing a Decimal with the placeholder costs an ABC isinstance check.
-        left_out = (_LEFT_OUT,) * self._metric_count
-        for (start, end, pivots), slots in sorted(self._rows.items(), key=self._sort_key()):
-            if any(map(operator.is_, slots, left_out)):  # a chunk's answer left the row out: all zero
-                slots = [zeros[index] if value is _LEFT_OUT else value for index, value in enumerate(slots)]
+        names, absent = self._names, self._absent()
+        for key, slots in sorted(self._rows.items(), key=self._sort_key()):
+            if absent and key in absent:  # left out by a truncated answer: unknown, not zero
+                slots = slots.copy()
+                for offset in absent[key]:
+                    slots[offset] = None
+            start, end, pivots = key
             yield dict(zip(names, (start, end, *pivots, *slots), strict=True))
+
+    def _absent(self) -> dict[RowKey, list[int]]:
+        """Return, per row, the metric offsets a truncated answer kept anyway did not answer for.
+
+        A row starts with every metric at its zero (a chunk's answer leaves out the rows whose
+        metrics are all zero), so only the metrics of a truncated chunk need a look: a row it lacks
+        is unknown there, ``None``.
+        """
+        absent: dict[RowKey, list[int]] = {}
+        for offsets in self._truncated:
+            answered = {key for part, keys in self._parts if part == offsets for key in keys}
+            for key in self._rows.keys() - answered:
+                absent.setdefault(key, []).extend(offsets)
+        return absent
 
     def _sort_key(self) -> Callable[[tuple[RowKey, list[RowValue]]], tuple[Any, ...]]:
         """Return the sort key of :func:`row_sort_key`, each pivot value's natural key computed once.
@@ -517,7 +538,9 @@ class ChunkJoin:
         (equal keys share a rank, so ties keep their order exactly as before) and rows compare
         dates and small integers instead of building tuples of tuples per row.
         """
-        naturals = {value: _natural(value) for _, _, pivots in self._rows for value in pivots}
+        naturals = {
+            value: _natural(value) for value in set(chain.from_iterable(map(_PIVOTS_OF_KEY, self._rows)))
+        }
         ranks = {natural: rank for rank, natural in enumerate(sorted(set(naturals.values())))}
         rank = {value: ranks[natural] for value, natural in naturals.items()}
         least = dt.date.min
@@ -526,7 +549,11 @@ class ChunkJoin:
             start, end, pivots = item[0]
             return (start or least, end or least, *[rank[value] for value in pivots])
 
-        return key
+        def single(item: tuple[RowKey, list[RowValue]]) -> tuple[Any, ...]:  # one pivot: no list per row
+            start, end, (value,) = item[0]
+            return (start or least, end or least, rank[value])
+
+        return single if self._pivot_count == 1 else key
 
 
 def _regular(parsed: list[tuple[RowKey, tuple[RowValue, ...]]], first: dt.date, last: dt.date) -> bool:
