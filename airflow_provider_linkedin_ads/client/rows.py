@@ -257,6 +257,7 @@ class _ElementParser:
     def _answer(self, elements: list[Mapping[str, Any]]) -> list[tuple[RowKey, tuple[RowValue, ...]]] | None:
         """Parse regular ``elements``; ``None`` when one of them is not (the caller goes element by element)."""
         names, spans, pivot_count, longs_of = self._names, self._spans, self._pivot_count, self._longs
+        revenue = self._revenue
         parsed: list[tuple[RowKey, tuple[RowValue, ...]]] = []
         longs: list[object] = []
         pivots: list[list[object]] = []
@@ -266,8 +267,9 @@ class _ElementParser:
         conversions += [(index, float, [], []) for index in self._doubles]
         try:
             for element in elements:
-                source = element[_REVENUE_FIELD] if self._revenue else element
-                first, last = element["dateRange"]["start"], element["dateRange"]["end"]
+                source = element[_REVENUE_FIELD] if revenue else element
+                span = element["dateRange"]
+                first, last = span["start"], span["end"]
                 record = (
                     first["year"],
                     first["month"],
@@ -337,7 +339,8 @@ def _picker(indexes: list[int]) -> Callable[[list[RowValue]], tuple[RowValue, ..
     return lambda values: tuple(values[index] for index in indexes)
 
 
-_KEY_OF, _SPAN_OF, _PIVOTS_OF_KEY = operator.itemgetter(0), operator.itemgetter(0, 1), operator.itemgetter(2)
+_KEY_OF, _VALUES_OF = operator.itemgetter(0), operator.itemgetter(1)
+_SPAN_OF, _PIVOTS_OF_KEY = operator.itemgetter(0, 1), operator.itemgetter(2)
 
 
 class ChunkJoin:
@@ -469,31 +472,29 @@ class ChunkJoin:
         :param complete: ``False`` for a truncated answer kept anyway: rows it lacks stay absent.
         """
         offsets = [self._offset[name] for name in chunk.metrics]
+        parsed = parsed if isinstance(parsed, list) else list(parsed)
+        if set(map(len, map(_VALUES_OF, parsed))) - {len(offsets)}:  # as zip(strict=True): never shift
+            raise ValueError(f"values for a chunk of {len(offsets)} metrics come in another number")
         if not complete:
             for offset in offsets:
                 self._zeros[offset] = None
             self._truncated.add(tuple(offsets))
-        parsed = parsed if isinstance(parsed, list) else list(parsed)
         self._parts.append((tuple(offsets), list(map(_KEY_OF, parsed))))
+        rows, zeros = self._rows, self._zeros
         first = offsets[0] if offsets else 0
-        if offsets == list(
-            range(first, first + len(offsets))
-        ):  # a slice of the metrics, as chunk_metrics cuts
+        contiguous = offsets == list(range(first, first + len(offsets)))  # a slice, as chunk_metrics cuts
+        if contiguous:
             span = slice(first, first + len(offsets))
             for key, values in parsed:
-                slots = self._rows.get(key)
+                slots = rows.get(key)
                 if slots is None:
-                    slots = self._rows[key] = (
-                        self._zeros.copy()
-                    )  # left out by the other chunks until they answer
-                if len(values) != len(offsets):  # as zip(strict=True) below: never shift the columns
-                    raise ValueError(f"{len(values)} values for a chunk of {len(offsets)} metrics")
+                    slots = rows[key] = zeros.copy()  # left out by the other chunks until they answer
                 slots[span] = values  # one copy in C instead of a Python loop over the metrics
             return
         for key, values in parsed:
-            slots = self._rows.get(key)
+            slots = rows.get(key)
             if slots is None:
-                slots = self._rows[key] = self._zeros.copy()  # left out by the other chunks until they answer
+                slots = rows[key] = zeros.copy()
             for offset, value in zip(offsets, values, strict=True):
                 slots[offset] = value
 
