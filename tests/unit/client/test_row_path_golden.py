@@ -294,7 +294,7 @@ def _request_allowing_unknown(metrics: list[str]) -> ReportRequest:
 
 def _cases() -> dict[str, tuple[ReportRequest, list[tuple[FieldChunk, list[dict[str, Any]]]]]]:
     request, answers = _typed_report()
-    empty = [(chunk, []) for chunk, _ in answers]
+    empty: list[tuple[FieldChunk, list[dict[str, Any]]]] = [(chunk, []) for chunk, _ in answers]
     single = [(answers[0][0], answers[0][1][:1]), (answers[1][0], [])]
     return {"typed": (request, answers), "empty": (request, empty), "single-row": (request, single)}
 
@@ -365,16 +365,21 @@ def test_one_bad_cell_among_regular_rows_fails_or_passes_as_parse_element(bad: d
     kinds = {column.name: column.kind for column in report_columns(request)}
     item = _irregular(5, "urn:li:sponsoredCampaign:77", **bad)
     elements = [_irregular(1, f"u:{n}", clicks=n, costInUsd="1.0") for n in range(50)] + [item]
+    metrics = [(name, kinds[name]) for name in chunk.metrics]
+    expected = _outcome(lambda: parse_element(item, metrics, pivot_count=1, revenue=False))
+    actual = _outcome(lambda: ChunkJoin(request).parse(chunk, elements, window=request.date_range)[-1])
+    if isinstance(expected, RestliError):
+        assert isinstance(actual, RestliError)
+        assert str(actual).endswith(str(expected))  # the same first error, with the window and chunk
+    else:  # accepted by parse_element (e.g. a decimal sent as a JSON float): the same values
+        assert actual == expected
+
+
+def _outcome(call: Any) -> object:
     try:
-        expected: object = parse_element(
-            item, [(name, kinds[name]) for name in chunk.metrics], pivot_count=1, revenue=False
-        )
+        return call()
     except RestliError as err:
-        with pytest.raises(RestliError) as raised:
-            ChunkJoin(request).parse(chunk, elements, window=request.date_range)
-        assert str(raised.value).endswith(str(err))
-    else:  # accepted by parse_element (a decimal sent as a JSON float): the same values
-        assert ChunkJoin(request).parse(chunk, elements, window=request.date_range)[-1] == expected
+        return err
 
 
 @pytest.mark.parametrize("truncated_first", [True, False])
@@ -439,10 +444,11 @@ def test_json_lines_writer_refuses_nan_and_goes_on_cleanly() -> None:
         "averageDwellTime": 0.5,
     }
     target = io.BytesIO()
-    with JsonLinesWriter(target, columns) as writer:
-        writer.write(good)
-        with pytest.raises(ValueError, match="JSON compliant"):
-            writer.write({**good, "averageDwellTime": float("nan")})
-        writer.write(good)  # the encoder refused one row; the next is written as before
+    writer = JsonLinesWriter(target, columns)
+    writer.write(good)
+    with pytest.raises(ValueError, match="JSON compliant"):
+        writer.write({**good, "averageDwellTime": float("nan")})
+    writer.write(good)  # the encoder refused one row; the next is written as before
+    writer.close()
     assert target.getvalue() == _reference_jsonl([good, good], request)
     assert writer.rows_written == 2
