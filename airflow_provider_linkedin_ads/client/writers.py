@@ -203,6 +203,9 @@ class JsonLinesWriter(_WriterBase):
         self._target.flush()
 
 
+_PROBE = {"text": 'é "\\ \t', "number": -1, "real": 0.1, "none": None, "list": [True, 2.5e-7]}
+
+
 def _c_encoder(encoder: json.JSONEncoder) -> Callable[[object], str] | None:
     """Return ``encoder.encode`` for dicts with its C encoder built once (``None`` without the C module).
 
@@ -227,7 +230,13 @@ def _c_encoder(encoder: json.JSONEncoder) -> Callable[[object], str] | None:
             encoder.allow_nan,
         )
 
-    current = [build()]
+    try:  # the C encoder's signature is CPython's, not a public API: prove it before relying on it
+        current = [build()]
+        agrees = "".join(current[0](_PROBE, 0)) == encoder.encode(_PROBE)
+    except (TypeError, ValueError):  # pragma: no cover - a Python whose C encoder takes other arguments
+        return None
+    if not agrees:  # pragma: no cover
+        return None
 
     def encode(record: object) -> str:
         try:
