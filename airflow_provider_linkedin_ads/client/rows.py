@@ -47,6 +47,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from airflow_provider_linkedin_ads.enums import Finder, TimeGranularity
@@ -66,8 +67,6 @@ _REVENUE_FIELD = "revenueAttributionMetrics"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 #: Chunk metrics named in an error message before "...".
 _NAMED_METRICS = 4
-#: Placeholder of a metric whose chunk has not answered for the row (see :meth:`ChunkJoin.rows`).
-_LEFT_OUT: Any = object()
 #: What a metric is when its chunk's answer left the row out (all requested metrics zero).
 _ZEROS: Mapping[ColumnKind, RowValue] = {
     ColumnKind.LONG: 0,
@@ -213,12 +212,16 @@ def _natural(value: str) -> tuple[str, int, int, str]:
 class _ElementParser:
     """The fast path of :func:`parse_element` for one answer: the same values, errors and checks.
 
-    A report answer holds thousands of elements of the same shape, so what depends only on the chunk
-    (which metrics are longs, which need a conversion) is decided once, dates repeat (one ``dt.date``
-    per distinct ``dateRange`` record, cached), and the common wire types are checked inline: ``int``
-    (or ``null``) for a long, a decimal string for a BigDecimal, a JSON fraction for a double. An
-    element with anything else (a missing or odd ``dateRange``, a malformed ``pivotValues``, a value
-    of another type) goes whole through :func:`parse_element`, which accepts or refuses it exactly as
+    A report answer holds thousands of elements of the same shape, so it is read in one tight loop
+    and checked in bulk: what depends only on the chunk (which metrics are longs, decimals, doubles)
+    is decided once, dates repeat (one ``dt.date`` per distinct ``dateRange`` record, cached), each
+    element's values are read in one ``map``, and the checks run once per answer in C (the types of
+    every long, every pivot value; the 64-bit range; finiteness) instead of once per cell. The common
+    wire types are accepted: ``int`` (or ``null``) for a long, a decimal string or JSON number for a
+    BigDecimal, a JSON number for a double. When anything in the answer is irregular (a missing or
+    odd ``dateRange``, a malformed ``pivotValues``, a value of another type, a failed check), the
+    answer is read again element by element: each element through this loop alone, and one that is
+    still irregular whole through :func:`parse_element`, which accepts or refuses it exactly as
     before, with the same first error.
     """
 
@@ -227,70 +230,106 @@ class _ElementParser:
     ) -> None:
         self._metrics = [(name, kinds[name]) for name in chunk.metrics]
         self._names = chunk.metrics
-        self._longs = _picker(
-            [index for index, (_, kind) in enumerate(self._metrics) if kind is ColumnKind.LONG]
-        )
-        self._converted = [
-            (index, _FAST_PARSERS.get(kind, _not_fast))
-            for index, (_, kind) in enumerate(self._metrics)
-            if kind is not ColumnKind.LONG
-        ]
+        by_kind: dict[ColumnKind, list[int]] = {}
+        for index, (_, kind) in enumerate(self._metrics):
+            by_kind.setdefault(kind, []).append(index)
+        self._longs = _picker(by_kind.pop(ColumnKind.LONG, []))
+        self._decimals = by_kind.pop(ColumnKind.DECIMAL, [])
+        self._doubles = by_kind.pop(ColumnKind.DOUBLE, [])
+        self._fast = not by_kind  # a RAW (unknown) metric: every element through parse_element
         self._pivot_count = pivot_count
         self._revenue = revenue
-        self._spans: dict[tuple[object, ...], tuple[dt.date | None, dt.date | None]] = {}
+        self._spans: dict[tuple[object, ...], tuple[dt.date, dt.date]] = {}
 
     def parse(self, elements: Iterable[Mapping[str, Any]]) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
-        return [self._element(element) for element in elements]
+        items = elements if isinstance(elements, list) else list(elements)
+        parsed = self._answer(items) if self._fast else None
+        if parsed is not None:
+            return parsed
+        return [self._element(element) for element in items]
 
     def _element(self, element: Mapping[str, Any]) -> tuple[RowKey, tuple[RowValue, ...]]:
-        source: Any = element.get(_REVENUE_FIELD) if self._revenue else element
-        key = self._key(element) if type(source) is dict else None
-        if key is None:
-            return self._slow(element)
-        values = list(map(source.get, self._names))
-        for value in self._longs(values):  # inline: most metrics are counts, a call each would dominate
-            if type(value) is not int:
-                if value is not None:
-                    return self._slow(element)
-            elif not _LONG_MIN <= value <= _LONG_MAX:
-                return self._slow(element)
-        try:
-            for index, parser in self._converted:
-                value = values[index]
-                if value is not None:
-                    values[index] = parser(value)
-        except _NotFast:
-            return self._slow(element)
-        return key, tuple(values)
-
-    def _key(self, element: Mapping[str, Any]) -> RowKey | None:
-        """Return the row key of a regular element (``None``: let :func:`parse_key` decide)."""
-        span = element.get("dateRange")
-        values = element.get("pivotValues")
-        if type(span) is not dict or type(values) is not list or len(values) != self._pivot_count:
-            return None
-        for value in values:
-            if type(value) is not str:
-                return None
-        first, last = span.get("start"), span.get("end")
-        if type(first) is not dict or type(last) is not dict:
-            return None
-        try:
-            record = (first["year"], first["month"], first["day"], last["year"], last["month"], last["day"])
-            dates = self._spans.get(record)
-        except (KeyError, TypeError):  # a field missing or unhashable: the slow path names it
-            return None
-        if dates is None:
-            try:
-                dates = _day(first), _day(last)
-            except RestliError:  # the slow path raises it, after the metrics' errors as before
-                return None
-            # Equal (hashable) values give equal dates, so the cache is exact.
-            self._spans[record] = dates
-        return dates[0], dates[1], tuple(values)
-
-    def _slow(self, element: Mapping[str, Any]) -> tuple[RowKey, tuple[RowValue, ...]]:
+        parsed = self._answer([element]) if self._fast else None
+        if parsed is not None:
+            return parsed[0]
         return parse_element(element, self._metrics, pivot_count=self._pivot_count, revenue=self._revenue)
+
+    def _answer(self, elements: list[Mapping[str, Any]]) -> list[tuple[RowKey, tuple[RowValue, ...]]] | None:
+        """Parse regular ``elements``; ``None`` when one of them is not (the caller goes element by element)."""
+        names, spans, pivot_count, longs_of = self._names, self._spans, self._pivot_count, self._longs
+        revenue = self._revenue
+        parsed: list[tuple[RowKey, tuple[RowValue, ...]]] = []
+        longs: list[object] = []
+        pivots: list[list[object]] = []
+        # Per converted column: its index, its type, the values as sent and as converted (checked below).
+        conversions: list[tuple[int, Callable[[Any], Any], list[object], list[Any]]]
+        conversions = [(index, Decimal, [], []) for index in self._decimals]
+        conversions += [(index, float, [], []) for index in self._doubles]
+        try:
+            for element in elements:
+                source = element[_REVENUE_FIELD] if revenue else element
+                span = element["dateRange"]
+                first, last = span["start"], span["end"]
+                record = (
+                    first["year"],
+                    first["month"],
+                    first["day"],
+                    last["year"],
+                    last["month"],
+                    last["day"],
+                )
+                dates = spans.get(record)
+                if dates is None:  # equal (hashable) records give equal dates, so the cache is exact
+                    dates = spans[record] = (_checked_day(first), _checked_day(last))
+                values = element["pivotValues"]
+                if type(source) is not dict or type(values) is not list or len(values) != pivot_count:
+                    return None
+                pivots.append(values)
+                row = list(map(source.get, names))
+                longs.extend(longs_of(row))
+                for index, convert, sent, converted in conversions:
+                    value = row[index]
+                    if value is not None:
+                        sent.append(value)
+                        row[index] = number = convert(value)
+                        converted.append(number)
+                parsed.append(((*dates, tuple(values)), tuple(row)))
+        except (LookupError, TypeError, ValueError, ArithmeticError, RestliError):
+            return None  # KeyError, unhashable or odd records, invalid dates and numbers: decided slowly
+        regular = (
+            _fit_longs(longs)
+            and set(map(type, chain.from_iterable(pivots))) <= _STRING
+            and all(_converted(*conversion) for conversion in conversions)
+        )
+        return parsed if regular else None
+
+
+def _converted(index: int, convert: Callable[[Any], Any], sent: list[object], converted: list[Any]) -> bool:
+    """Tell whether a column's values had a wire type of its kind and converted to finite numbers."""
+    if convert is Decimal:  # a decimal string, an integer, or a JSON fraction (decode_json's Decimal)
+        return set(map(type, sent)) <= _DECIMAL_WIRE and all(map(Decimal.is_finite, converted))
+    return set(map(type, sent)) <= _DOUBLE_WIRE and all(map(math.isfinite, converted))
+
+
+_STRING = {str}
+_DECIMAL_WIRE: set[type] = {str, int, Decimal}
+_DOUBLE_WIRE: set[type] = {Decimal, float, int}
+_LONG_TYPES = {int, type(None)}
+
+
+def _fit_longs(values: list[object]) -> bool:
+    """Tell whether every value is ``None`` or an ``int`` (not a ``bool``) within 64 bits, in C."""
+    if not set(map(type, values)) <= _LONG_TYPES:
+        return False
+    numbers: list[int] = list(filter(None, values))  # type: ignore[arg-type]
+    return not numbers or (min(numbers) >= _LONG_MIN and max(numbers) <= _LONG_MAX)
+
+
+def _checked_day(record: object) -> dt.date:
+    day = _day(record)
+    if day is None:
+        raise TypeError("not a date record")
+    return day
 
 
 def _picker(indexes: list[int]) -> Callable[[list[RowValue]], tuple[RowValue, ...]]:
@@ -300,37 +339,8 @@ def _picker(indexes: list[int]) -> Callable[[list[RowValue]], tuple[RowValue, ..
     return lambda values: tuple(values[index] for index in indexes)
 
 
-class _NotFast(Exception):
-    """A value the fast parsers leave to :func:`parse_metric` (which accepts or refuses it)."""
-
-
-def _not_fast(value: object) -> RowValue:
-    raise _NotFast
-
-
-def _fast_decimal(value: object) -> RowValue:
-    if type(value) is str:
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise _NotFast from None
-        if number.is_finite():
-            return number
-    raise _NotFast
-
-
-def _fast_double(value: object) -> RowValue:
-    if type(value) is Decimal or type(value) is float:  # decode_json reads a fraction as Decimal
-        number = float(value)
-        if math.isfinite(number):
-            return number
-    raise _NotFast
-
-
-_FAST_PARSERS: Mapping[ColumnKind, Callable[[object], RowValue]] = {
-    ColumnKind.DECIMAL: _fast_decimal,
-    ColumnKind.DOUBLE: _fast_double,
-}
+_KEY_OF, _VALUES_OF = operator.itemgetter(0), operator.itemgetter(1)
+_SPAN_OF, _PIVOTS_OF_KEY = operator.itemgetter(0, 1), operator.itemgetter(2)
 
 
 class ChunkJoin:
@@ -359,6 +369,9 @@ class ChunkJoin:
         self._revenue = request.finder is Finder.ATTRIBUTED_REVENUE
         self._granularity = request.time_granularity
         self._rows: dict[RowKey, list[RowValue]] = {}
+        # The keys each merge wrote, by metric offsets (references only: read only after a truncation).
+        self._parts: list[tuple[tuple[int, ...], list[RowKey]]] = []
+        self._truncated: set[tuple[int, ...]] = set()
         self._notes: Counter[str] = Counter()
         self._notes_lock = threading.Lock()
         self._zeros: list[RowValue] = [_ZEROS.get(self._kinds[name]) for name in request.metrics]
@@ -389,9 +402,18 @@ class ChunkJoin:
     ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
         """Refuse keyless, conflicting and out-of-window rows; drop identical duplicates (counted).
 
-        One pass, one dict operation per row; the list is returned as it is unless a duplicate was
-        dropped, so a regular answer costs no copy.
+        A regular answer (no duplicate, every row dated inside the window) is recognised in C and
+        returned as it is; any other goes row by row (:meth:`_checked_rows`), first error first.
         """
+        first, last = (window.start, window.end) if window is not None else (dt.date.min, dt.date.max)
+        if _regular(parsed, first, last):
+            return parsed
+        return self._checked_rows(parsed, dated=dated, window=window)
+
+    def _checked_rows(
+        self, parsed: list[tuple[RowKey, tuple[RowValue, ...]]], *, dated: bool, window: DateRange | None
+    ) -> list[tuple[RowKey, tuple[RowValue, ...]]]:
+        """Check row by row for :meth:`_checked`: one dict operation per row, a copy only if one is dropped."""
         first, last = (window.start, window.end) if window is not None else (dt.date.min, dt.date.max)
         widened = _widened(window, self._granularity) if window is not None else None
         seen: dict[RowKey, tuple[RowValue, ...]] = {}
@@ -450,26 +472,29 @@ class ChunkJoin:
         :param complete: ``False`` for a truncated answer kept anyway: rows it lacks stay absent.
         """
         offsets = [self._offset[name] for name in chunk.metrics]
+        parsed = parsed if isinstance(parsed, list) else list(parsed)
+        if set(map(len, map(_VALUES_OF, parsed))) - {len(offsets)}:  # as zip(strict=True): never shift
+            raise ValueError(f"values for a chunk of {len(offsets)} metrics come in another number")
         if not complete:
             for offset in offsets:
                 self._zeros[offset] = None
+            self._truncated.add(tuple(offsets))
+        self._parts.append((tuple(offsets), list(map(_KEY_OF, parsed))))
+        rows, zeros = self._rows, self._zeros
         first = offsets[0] if offsets else 0
-        if offsets == list(
-            range(first, first + len(offsets))
-        ):  # a slice of the metrics, as chunk_metrics cuts
+        contiguous = offsets == list(range(first, first + len(offsets)))  # a slice, as chunk_metrics cuts
+        if contiguous:
             span = slice(first, first + len(offsets))
             for key, values in parsed:
-                slots = self._rows.get(key)
+                slots = rows.get(key)
                 if slots is None:
-                    slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
-                if len(values) != len(offsets):  # as zip(strict=True) below: never shift the columns
-                    raise ValueError(f"{len(values)} values for a chunk of {len(offsets)} metrics")
+                    slots = rows[key] = zeros.copy()  # left out by the other chunks until they answer
                 slots[span] = values  # one copy in C instead of a Python loop over the metrics
             return
         for key, values in parsed:
-            slots = self._rows.get(key)
+            slots = rows.get(key)
             if slots is None:
-                slots = self._rows[key] = [_LEFT_OUT] * self._metric_count
+                slots = rows[key] = zeros.copy()
             for offset, value in zip(offsets, values, strict=True):
                 slots[offset] = value
 
@@ -484,11 +509,28 @@ class ChunkJoin:
 
         Rows are built one at a time, so only the compact joined values stay in memory.
         """
-        zeros = self._zeros
-        for (start, end, pivots), slots in sorted(self._rows.items(), key=self._sort_key()):
-            if _LEFT_OUT in slots:  # a chunk's answer left the row out: its metrics were all zero
-                slots = [zeros[index] if value is _LEFT_OUT else value for index, value in enumerate(slots)]
-            yield dict(zip(self._names, (start, end, *pivots, *slots), strict=True))
+        names, absent = self._names, self._absent()
+        for key, slots in sorted(self._rows.items(), key=self._sort_key()):
+            if absent and key in absent:  # left out by a truncated answer: unknown, not zero
+                slots = slots.copy()
+                for offset in absent[key]:
+                    slots[offset] = None
+            start, end, pivots = key
+            yield dict(zip(names, (start, end, *pivots, *slots), strict=True))
+
+    def _absent(self) -> dict[RowKey, list[int]]:
+        """Return, per row, the metric offsets a truncated answer kept anyway did not answer for.
+
+        A row starts with every metric at its zero (a chunk's answer leaves out the rows whose
+        metrics are all zero), so only the metrics of a truncated chunk need a look: a row it lacks
+        is unknown there, ``None``.
+        """
+        absent: dict[RowKey, list[int]] = {}
+        for offsets in self._truncated:
+            answered = {key for part, keys in self._parts if part == offsets for key in keys}
+            for key in self._rows.keys() - answered:
+                absent.setdefault(key, []).extend(offsets)
+        return absent
 
     def _sort_key(self) -> Callable[[tuple[RowKey, list[RowValue]]], tuple[Any, ...]]:
         """Return the sort key of :func:`row_sort_key`, each pivot value's natural key computed once.
@@ -497,7 +539,9 @@ class ChunkJoin:
         (equal keys share a rank, so ties keep their order exactly as before) and rows compare
         dates and small integers instead of building tuples of tuples per row.
         """
-        naturals = {value: _natural(value) for _, _, pivots in self._rows for value in pivots}
+        naturals = {
+            value: _natural(value) for value in set(chain.from_iterable(map(_PIVOTS_OF_KEY, self._rows)))
+        }
         ranks = {natural: rank for rank, natural in enumerate(sorted(set(naturals.values())))}
         rank = {value: ranks[natural] for value, natural in naturals.items()}
         least = dt.date.min
@@ -506,7 +550,25 @@ class ChunkJoin:
             start, end, pivots = item[0]
             return (start or least, end or least, *[rank[value] for value in pivots])
 
-        return key
+        def single(item: tuple[RowKey, list[RowValue]]) -> tuple[Any, ...]:  # one pivot: no list per row
+            start, end, (value,) = item[0]
+            return (start or least, end or least, rank[value])
+
+        return single if self._pivot_count == 1 else key
+
+
+def _regular(parsed: list[tuple[RowKey, tuple[RowValue, ...]]], first: dt.date, last: dt.date) -> bool:
+    """Tell whether ``parsed`` holds no duplicate key and only dated rows within ``first..last``.
+
+    Checked in C (a dict of the keys, a set of the distinct spans), so a regular answer costs no
+    Python code per row; anything else is for :meth:`ChunkJoin._checked`'s row-by-row pass.
+    """
+    if len(dict(parsed)) != len(parsed):
+        return False
+    spans = set(map(_SPAN_OF, map(_KEY_OF, parsed)))
+    return all(
+        start is not None and end is not None and first <= start and end <= last for start, end in spans
+    )
 
 
 def _where(chunk: FieldChunk, window: DateRange | None) -> str:

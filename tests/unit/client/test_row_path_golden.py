@@ -245,3 +245,210 @@ def test_writer_converts_decimals_and_dates_in_any_column_and_rows_in_any_key_or
     assert target.getvalue().splitlines()[1] == (
         b'{"start_date":"2026-01-02T03:04:00+00:00","end_date":null,"campaign":"=c","clicks":"5.0","costInUsd":null}'
     )
+
+
+# ── the bulk fast paths (answer checks in C, rows at their zeros, the writer's encoder built once) ──
+
+
+def _small_request(metrics: list[str]) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=("2026-01-01", "2026-01-31"),
+        facets={"accounts": [1]},
+        metrics=metrics,
+    )
+
+
+def _typed_report() -> tuple[ReportRequest, list[tuple[FieldChunk, list[dict[str, Any]]]]]:
+    """Longs, decimals and doubles over two chunks; the second chunk leaves rows out (all zero)."""
+    metrics = ["impressions", *[f"m{i}" for i in range(17)], "costInUsd", "averageDwellTime", "clicks"]
+    request = _request_allowing_unknown(metrics)
+    first, second = chunk_metrics(request)
+    a = [
+        _irregular(day, f"urn:li:sponsoredCampaign:{campaign}", impressions=day * campaign, m0=1)
+        for day in (1, 2, 3)
+        for campaign in (9, 10, 1000)
+    ]
+    b = [
+        _irregular(2, "urn:li:sponsoredCampaign:10", costInUsd="-0.000001", averageDwellTime=Decimal("2.5")),
+        _irregular(3, "urn:li:sponsoredCampaign:9", clicks=2**63 - 1, costInUsd="12345678901234.5678901"),
+        _irregular(4, "urn:li:sponsoredCampaign:7", clicks=0, costInUsd="1E-7", averageDwellTime=3),
+    ]
+    return request, [(first, a), (second, b)]
+
+
+def _request_allowing_unknown(metrics: list[str]) -> ReportRequest:
+    """A report whose ``m<n>`` metrics are unknown (RAW): they fill field chunks and stay absent."""
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=("2026-01-01", "2026-01-31"),
+        facets={"accounts": [1]},
+        metrics=metrics,
+        allow_unknown_names=True,
+    )
+
+
+def _cases() -> dict[str, tuple[ReportRequest, list[tuple[FieldChunk, list[dict[str, Any]]]]]]:
+    request, answers = _typed_report()
+    empty: list[tuple[FieldChunk, list[dict[str, Any]]]] = [(chunk, []) for chunk, _ in answers]
+    single = [(answers[0][0], answers[0][1][:1]), (answers[1][0], [])]
+    return {"typed": (request, answers), "empty": (request, empty), "single-row": (request, single)}
+
+
+@pytest.mark.parametrize("case", ["typed", "empty", "single-row"])
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "parquet"])
+def test_every_format_lands_the_reference_rows(case: str, output_format: str) -> None:
+    request, answers = _cases()[case]
+    join = ChunkJoin(request)
+    for chunk, elements in answers:
+        join.add(chunk, elements, window=request.date_range)
+    reference = _reference_rows(request, answers)
+    fast, slow = io.BytesIO(), io.BytesIO()
+    written = write_rows(join.rows(), fast, report_columns(request), output_format=output_format)
+    write_rows(reference, slow, report_columns(request), output_format=output_format)
+    assert written == len(reference) == {"typed": 10, "empty": 0, "single-row": 1}[case]
+    assert fast.getvalue() == slow.getvalue()
+    if output_format == "jsonl":
+        assert fast.getvalue() == _reference_jsonl(reference, request)
+
+
+def test_typed_rows_keep_exact_types_and_zero_fill_across_chunks() -> None:
+    request, answers = _typed_report()
+    join = ChunkJoin(request)
+    for chunk, elements in answers:
+        join.add(chunk, elements, window=request.date_range)
+    rows = {(row["start_date"].day, row["campaign"]): row for row in join.rows()}  # type: ignore[union-attr]
+    left_out = rows[(1, "urn:li:sponsoredCampaign:9")]  # only the first chunk answered for it
+    assert (left_out["costInUsd"], left_out["averageDwellTime"], left_out["clicks"]) == (
+        Decimal("0.0"),
+        0.0,
+        0,
+    )
+    assert type(left_out["averageDwellTime"]) is float
+    assert type(left_out["clicks"]) is int
+    assert rows[(3, "urn:li:sponsoredCampaign:9")]["clicks"] == 2**63 - 1
+    assert str(rows[(3, "urn:li:sponsoredCampaign:9")]["costInUsd"]) == "12345678901234.5678901"
+    late = rows[(4, "urn:li:sponsoredCampaign:7")]  # only the second chunk answered for it
+    assert (late["impressions"], late["m0"], late["averageDwellTime"]) == (0, None, 3.0)  # m0: unknown type
+
+
+def test_one_irregular_element_among_regular_ones_is_read_as_before() -> None:
+    request = _small_request(["clicks", "costInUsd", "averageDwellTime"])
+    (chunk,) = chunk_metrics(request)
+    elements = [
+        _irregular(1 + n % 28, f"urn:li:sponsoredCampaign:{n}", clicks=n, costInUsd=f"{n}.5")
+        for n in range(500)
+    ]
+    elements[250] = _irregular(9, "urn:li:sponsoredCampaign:250", clicks="7", costInUsd=2, averageDwellTime=1)
+    answers = [(chunk, elements)]
+    assert _fast_jsonl(request, answers) == _reference_jsonl(_reference_rows(request, answers), request)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"clicks": 2**63}, id="long-beyond-64-bits"),
+        pytest.param({"clicks": False}, id="boolean-long"),
+        pytest.param({"costInUsd": "Infinity"}, id="decimal-infinity"),
+        pytest.param({"costInUsd": 1.5}, id="decimal-as-float"),
+        pytest.param({"averageDwellTime": Decimal("NaN")}, id="double-nan"),
+        pytest.param({"averageDwellTime": "1.5"}, id="double-as-string"),
+    ],
+)
+def test_one_bad_cell_among_regular_rows_fails_or_passes_as_parse_element(bad: dict[str, Any]) -> None:
+    request = _small_request(["clicks", "costInUsd", "averageDwellTime"])
+    (chunk,) = chunk_metrics(request)
+    kinds = {column.name: column.kind for column in report_columns(request)}
+    item = _irregular(5, "urn:li:sponsoredCampaign:77", **bad)
+    elements = [_irregular(1, f"u:{n}", clicks=n, costInUsd="1.0") for n in range(50)] + [item]
+    metrics = [(name, kinds[name]) for name in chunk.metrics]
+    expected = _outcome(lambda: parse_element(item, metrics, pivot_count=1, revenue=False))
+    actual = _outcome(lambda: ChunkJoin(request).parse(chunk, elements, window=request.date_range)[-1])
+    if isinstance(expected, RestliError):
+        assert isinstance(actual, RestliError)
+        assert str(actual).endswith(str(expected))  # the same first error, with the window and chunk
+    else:  # accepted by parse_element (e.g. a decimal sent as a JSON float): the same values
+        assert actual == expected
+
+
+def _outcome(call: Any) -> object:
+    try:
+        return call()
+    except RestliError as err:
+        return err
+
+
+@pytest.mark.parametrize("truncated_first", [True, False])
+def test_truncated_answer_leaves_its_missing_rows_absent_whatever_the_order(truncated_first: bool) -> None:
+    request = _request_allowing_unknown(["impressions", *[f"m{i}" for i in range(17)], "clicks", "costInUsd"])
+    first, second = chunk_metrics(request)
+    join = ChunkJoin(request)
+    complete = [_irregular(1, "u:1", impressions=5), _irregular(1, "u:2", impressions=7)]
+    truncated = [
+        _irregular(1, "u:2", clicks=1, costInUsd="1.5"),
+        _irregular(1, "u:3", clicks=2, costInUsd="2.5"),
+    ]
+    steps = [(first, complete, True), (second, truncated, False)]
+    for chunk, elements, whole in steps[::-1] if truncated_first else steps:
+        join.merge(chunk, join.parse(chunk, elements), complete=whole)
+    rows = list(join.rows())
+    assert [row["campaign"] for row in rows] == ["u:1", "u:2", "u:3"]
+    assert [(row["clicks"], row["costInUsd"]) for row in rows] == [
+        (None, None),  # the truncated answer lacks it: unknown, not zero
+        (1, Decimal("1.5")),
+        (2, Decimal("2.5")),
+    ]
+    assert [row["impressions"] for row in rows] == [5, 7, 0]  # the complete answer left u:3 out: zero
+
+
+def test_a_chunk_answered_in_parts_one_truncated_keeps_the_other_parts_rows() -> None:
+    request = _request_allowing_unknown(["impressions", *[f"m{i}" for i in range(17)], "clicks"])
+    first, second = chunk_metrics(request)
+    join = ChunkJoin(request)
+    join.add(first, [_irregular(1, "u:1", impressions=1), _irregular(2, "u:1", impressions=2)])
+    join.merge(second, join.parse(second, [_irregular(1, "u:1", clicks=3)]), complete=True)
+    join.merge(second, join.parse(second, []), complete=False)  # day 2's part, truncated to nothing
+    assert [row["clicks"] for row in join.rows()] == [3, None]
+
+
+def test_json_lines_encoder_built_once_writes_what_json_dumps_writes() -> None:
+    request = _small_request(["clicks", "averageDwellTime"])
+    texts = ['quote " and \\ backslash', "tab\tnew\nline\x00nul", "é ü 中文 🚀", "\u2028\u2029", "</script>"]
+    rows: list[ReportRow] = [
+        {
+            "start_date": dt.date(2026, 1, n + 1),
+            "end_date": None,
+            "campaign": text,
+            "clicks": -n,
+            "averageDwellTime": 1 / 3,
+        }
+        for n, text in enumerate(texts)
+    ]
+    target = io.BytesIO()
+    assert write_rows(rows, target, report_columns(request)) == len(rows)
+    assert target.getvalue() == _reference_jsonl(rows, request)
+
+
+def test_json_lines_writer_refuses_nan_and_goes_on_cleanly() -> None:
+    request = _small_request(["clicks", "averageDwellTime"])
+    columns = report_columns(request)
+    good: ReportRow = {
+        "start_date": None,
+        "end_date": None,
+        "campaign": "c",
+        "clicks": 1,
+        "averageDwellTime": 0.5,
+    }
+    target = io.BytesIO()
+    writer = JsonLinesWriter(target, columns)
+    writer.write(good)
+    with pytest.raises(ValueError, match="JSON compliant"):
+        writer.write({**good, "averageDwellTime": float("nan")})
+    writer.write(good)  # the encoder refused one row; the next is written as before
+    writer.close()
+    assert target.getvalue() == _reference_jsonl([good, good], request)
+    assert writer.rows_written == 2
