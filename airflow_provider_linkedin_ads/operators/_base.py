@@ -14,22 +14,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import itertools
 import json
 from functools import cached_property
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from airflow.providers.common.compat.sdk import BaseOperator, ObjectStoragePath
 
 from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
-from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
-from airflow_provider_linkedin_ads.client.resolver import NameResolver
-from airflow_provider_linkedin_ads.client.writers import write_rows
-from airflow_provider_linkedin_ads.enums import Finder
-from airflow_provider_linkedin_ads.errors import ConfigurationError, DailyQuotaExceededError
+from airflow_provider_linkedin_ads.client.landing import FileOptions, ReportOptions
+from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES
+from airflow_provider_linkedin_ads.errors import DailyQuotaExceededError
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
-from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, normalize_urn
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 from airflow_provider_linkedin_ads.operators._arguments import (
     argument_named,
     check_api_version,
@@ -48,7 +44,6 @@ from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
     report_summary,
     rows_for_xcom,
-    until_killed,
     with_date_range,
 )
 from airflow_provider_linkedin_ads.operators.links import (
@@ -69,26 +64,23 @@ from airflow_provider_linkedin_ads.utils.landing import (
     static_asset,
 )
 from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
-from airflow_provider_linkedin_ads.validation import validate_request
 
 if TYPE_CHECKING:
     import logging
     import os
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
     import jinja2
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
-    from airflow_provider_linkedin_ads.client.reporting import ReportRun
-    from airflow_provider_linkedin_ads.results import Column, ReportRow
+    from airflow_provider_linkedin_ads.client.landing import LandedReport
+    from airflow_provider_linkedin_ads.enums import Finder
 
 __all__ = ["REPORT_RANGE_VARIABLES", "LinkedInAdsReportBaseOperator", "report_range_variables", "utcnow"]
 
 #: The template variables ``output_path`` may use, besides Airflow's: the resolved report range.
 REPORT_RANGE_VARIABLES = ("report_start", "report_end", "report_start_nodash", "report_end_nodash")
-
-_PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
 
 
 def utcnow() -> dt.datetime:
@@ -341,7 +333,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         request = self.build_request(date_range)
         output_path = self._output_uri()
         try:
-            request = self._with_accounts(request)
+            request = self.hook.with_active_accounts(request, today=utcnow().date(), logger=self._logger)
             self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
@@ -382,79 +374,38 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         path = optional_text(check_output_path(self.output_path), argument="output_path")
         return None if path is None else normalize_uri(path)
 
-    def _with_accounts(self, request: ReportRequest) -> ReportRequest:
-        """Fill an empty facet list with every ACTIVE account the token can see (logged)."""
-        if request.facets or self.finder is Finder.ATTRIBUTED_REVENUE:
-            return request
-        # Validate everything else first: a broken request must fail before the listing call.
-        placeholder = dataclasses.replace(
-            request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)})
-        )
-        validate_request(placeholder, api_version=self.hook.client_config.api_version, today=utcnow().date())
-        accounts = [
-            normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
-            for item in self.hook.list_ad_accounts(statuses=("ACTIVE",))
-        ]
-        if not accounts:
-            raise ConfigurationError(
-                "accounts is empty and the connection's token sees no ACTIVE ad account; set accounts "
-                "(or another facet) explicitly",
-                argument="accounts",
-            )
-        self.log.info(
-            "accounts not set: reporting on all %d ACTIVE ad account(s) the token can see: %s",
-            len(accounts),
-            ", ".join(accounts),
-        )
-        return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
-
     def _fetch(self, request: ReportRequest, output_path: str | None) -> dict[str, Any]:
-        # Imported when a task runs, not when a DAG file is parsed (the engine pulls in requests).
-        from airflow_provider_linkedin_ads.client.reporting import ReportEngine
-
-        engine = ReportEngine(
-            self.hook.client,
-            max_concurrency=self.max_concurrency,
-            on_truncation=self.on_truncation,
-            today=lambda: utcnow().date(),
-            logger=self._logger,
-        )
-        run = engine.run(request)  # validates before any report call
-        reconciler = (
-            Reconciler(engine, request, mode=self.reconcile_mode, logger=self._logger)
-            if self.reconcile
-            else None
-        )
-        columns, named = self._named_rows(run, request)
-        rows = until_killed(named, lambda: self._killed)
-        if reconciler is not None:
-            rows = reconciler.totals.observe(rows)  # summed on the way to the writer, never re-read
+        # One hook call: the client runs the engine, the name columns, the stop check, the totals
+        # and the atomic landing; the operator keeps what is Airflow's (XCom, lineage, asset events).
+        run: dict[str, Any] = {
+            "options": self.report_options,
+            "should_stop": lambda: self._killed,
+            "today": lambda: utcnow().date(),
+            "logger": self._logger,
+        }
         if output_path is None:
-            xcom_rows = rows_for_xcom(rows)
-            checked = self._reconciled(reconciler, run)
-            return {**self._summarise(request, run, columns, None, None), **checked, "rows": xcom_rows}
-        landing = self._landing = AtomicLanding(
+            report = self.hook.collect_report(request, rows_for_xcom, **run)
+            return {**self._summarise(report), **_checked(report), "rows": report.rows}
+        self._landing = AtomicLanding(
             output_path, conn_id=self._output_conn_id(), stale_after=self.execution_timeout
         )
-        landing.prepare()  # an unreachable destination fails before any report call
-        # The first rows are fetched before the temporary file exists (it is created at the first write).
-        head = list(itertools.islice(rows, 1))
-        # closing(): a failure (or SIGTERM) while writing stops the engine and its calls at once.
-        with landing.open() as handle, contextlib.closing(rows):
-            write_rows(
-                itertools.chain(head, rows),
-                handle,
-                columns,
-                output_format=self.output_format,
-                csv_escape_formulas=self.csv_escape_formulas,
-            )
-            checked = self._reconciled(reconciler, run)  # before the move: a mismatch lands nothing
-        return {**self._summarise(request, run, columns, landing, landing.size()), **checked}
+        report = self.hook.land_report(request, self._landing, file=self.file_options, **run)
+        return {**self._summarise(report), **_checked(report)}
 
-    def _reconciled(self, reconciler: Reconciler | None, run: ReportRun) -> dict[str, Any]:
-        if reconciler is None:
-            return {}
-        return {"reconcile": reconciler.check(covered=run.summary.date_range_covered).to_dict()}
+    @property
+    def report_options(self) -> ReportOptions:
+        """The run's :class:`~airflow_provider_linkedin_ads.client.landing.ReportOptions` (checked at parse time)."""
+        return ReportOptions(
+            max_concurrency=self.max_concurrency,
+            on_truncation=self.on_truncation,
+            resolve_names=self.resolve_names,
+            reconcile=self.reconcile_mode if self.reconcile else None,
+        )
+
+    @property
+    def file_options(self) -> FileOptions:
+        """The run's :class:`~airflow_provider_linkedin_ads.client.landing.FileOptions`."""
+        return FileOptions(output_format=self.output_format, csv_escape_formulas=self.csv_escape_formulas)
 
     def _record_link(self, context: Context, request: ReportRequest) -> None:
         # Airflow 3 pushes get_link()'s answer itself when the task ends; 2.11 reads this XCom.
@@ -466,39 +417,24 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
     def _output_conn_id(self) -> str | None:
         return optional_text(self.output_conn_id, argument="output_conn_id")
 
-    def _named_rows(
-        self, run: ReportRun, request: ReportRequest
-    ) -> tuple[tuple[Column, ...], Iterator[ReportRow]]:
-        if not self.resolve_names:
-            return run.columns, iter(run)
-        accounts = request.facets.get("accounts", ()) or request.facets.get("account", ())
-        resolver = NameResolver(self.hook.client, accounts=accounts, logger=self._logger)
-        return resolver.name_columns(run.columns, request.pivots), resolver.enrich(run, request.pivots)
-
-    def _summarise(
-        self,
-        request: ReportRequest,
-        run: ReportRun,
-        columns: tuple[Column, ...],
-        landing: AtomicLanding | None,
-        size: int | None,
-    ) -> dict[str, Any]:
+    def _summarise(self, report: LandedReport) -> dict[str, Any]:
+        output = report.output
         summary = report_summary(
-            request,
-            run.summary,
-            columns=columns,
-            landing=landing,
+            report.request,
+            report.summary,
+            columns=report.columns,
+            output_path=None if output is None else output.uri,
             output_format=self.output_format,
-            size=size,
+            size=None if output is None else output.size,
         )
         self.log.info("LinkedIn Ads report summary: %s", json.dumps(summary))
         self._lineage = Lineage(
             api_base_url=self.hook.client_config.api_base_url,
-            finder=str(request.finder),
-            uri=None if landing is None else landing.uri,
-            columns=columns,
-            rows=run.summary.rows_written,
-            size=size,
+            finder=str(report.request.finder),
+            uri=None if output is None else output.uri,
+            columns=report.columns,
+            rows=report.summary.rows_written,
+            size=None if output is None else output.size,
         )
         return summary
 
@@ -603,6 +539,10 @@ class _TaskName:
 
     def has_dag(self) -> bool:
         return self.dag is not None
+
+
+def _checked(report: LandedReport) -> dict[str, Any]:
+    return {} if report.reconcile is None else {"reconcile": report.reconcile}
 
 
 def _as_list(value: Any) -> list[Any]:

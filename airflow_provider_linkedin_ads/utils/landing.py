@@ -168,6 +168,9 @@ def public_uri(uri: str) -> str:
 class AtomicLanding:
     """Write one file through a temporary sibling and move it onto the target when complete.
 
+    The Airflow side of :class:`~airflow_provider_linkedin_ads.client.landing.Destination`: the
+    client's one landing path (``hook.land_report`` and ``hook.land_entities``) writes through it.
+
     :param uri: the target, e.g. ``file:///data/linkedin/campaigns.jsonl`` or ``s3://bucket/key``
         (a connection id in the userinfo, ``s3://aws_default@bucket/key``, is honoured).
     :param conn_id: Airflow connection of the filesystem (``output_conn_id``); ``None`` for local

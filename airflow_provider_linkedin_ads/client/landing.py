@@ -1,0 +1,510 @@
+"""One path for every file the provider lands: rows in, a complete file (or nothing) out, and a summary.
+
+Both kinds of file, reports and dimension tables, take the same road, so atomicity, output formats,
+the stop check and the "nothing partial" rule are written once:
+
+* :func:`land_rows` -- the shared tail: fetch the first rows, open the destination's temporary
+  target, stream every row through the writer of the chosen format, run a last check, commit.
+  Any failure (a stop included) discards the temporary target; the previous file stays as it was.
+* :func:`land_report` -- a report: the engine (validated before any call), the optional name
+  columns, the stop check and the optional reconcile totals, then :func:`land_rows`.
+  :func:`collect_report` is the same pipeline with the rows handed to a callable instead of a file
+  (the operators' XCom mode, whose row limit belongs to Airflow and stays there).
+* :func:`with_active_accounts` -- a request without facets becomes one over every ACTIVE account the
+  token sees, after everything else about it was validated.
+
+A :class:`Destination` is where a file goes: ``prepare`` (reach it before any report call), ``open``
+(a binary handle on a temporary target that is moved into place when the block ends cleanly and
+discarded when it raises), ``discard`` (from another thread, when the task is killed) and ``size``.
+Airflow's side implements it on ``ObjectStoragePath``
+(:class:`~airflow_provider_linkedin_ads.utils.landing.AtomicLanding`); :class:`LocalFile` is the
+standard-library one for scripts, benchmarks and tests. Airflow-only concerns (asset events,
+OpenLineage, XCom, quota deferral) stay in the operators.
+
+.. code-block:: python
+
+    from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.landing import FileOptions, LocalFile, ReportOptions, land_report
+
+    with LinkedInAdsClient(config) as client:
+        report = land_report(
+            client,
+            request,
+            LocalFile("/data/linkedin/campaigns.csv"),
+            options=ReportOptions(resolve_names=True),
+            file=FileOptions(output_format="csv"),
+        )
+    report.output.rows, report.summary.calls_made
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import itertools
+import logging
+import os
+import uuid
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+
+from airflow_provider_linkedin_ads.client.config import DEFAULT_MAX_CONCURRENCY, ON_TRUNCATION
+from airflow_provider_linkedin_ads.client.entities import list_ad_accounts
+from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
+from airflow_provider_linkedin_ads.client.resolver import NameResolver
+from airflow_provider_linkedin_ads.client.writers import write_rows
+from airflow_provider_linkedin_ads.enums import Finder
+from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
+from airflow_provider_linkedin_ads.models import normalize_urn
+from airflow_provider_linkedin_ads.validation import validate_request
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Iterator
+
+    from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.reporting import ReportRun
+    from airflow_provider_linkedin_ads.models import ReportRequest
+    from airflow_provider_linkedin_ads.results import Column, ReportRow, ReportSummary
+
+__all__ = [
+    "Destination",
+    "FileOptions",
+    "LandedFile",
+    "LandedReport",
+    "LocalFile",
+    "ReportOptions",
+    "collect_report",
+    "land_report",
+    "land_rows",
+    "named_rows",
+    "until_stopped",
+    "with_active_accounts",
+]
+
+_T = TypeVar("_T")
+#: A valid account URN standing in for "every account" while the rest of a request is validated.
+_PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
+
+
+class Destination(Protocol):
+    """Where a landed file goes: a temporary target, moved into place atomically or discarded.
+
+    .. code-block:: python
+
+        destination.prepare()  # reachable? (before any report call)
+        with destination.open() as handle:  # the temporary target
+            handle.write(b"...")  # a clean exit commits it; an exception discards it
+        destination.size()
+    """
+
+    @property
+    def public_uri(self) -> str:
+        """The target's URI without credentials (for logs, summaries and lineage)."""
+        ...
+
+    def prepare(self) -> None:
+        """Reach the target (resolve its filesystem, create its folder); idempotent."""
+        ...
+
+    def open(self) -> contextlib.AbstractContextManager[IO[bytes]]:
+        """Yield a binary handle on a temporary target; commit it on a clean exit, discard it on error."""
+        ...
+
+    def discard(self) -> None:
+        """Delete the temporary target of the write in progress, if any; never raises."""
+        ...
+
+    def size(self) -> int | None:
+        """Return the landed file's size in bytes, ``None`` when unknown."""
+        ...
+
+
+class LocalFile:
+    """A local file written through a hidden temporary sibling and moved into place with ``os.replace``.
+
+    The standard-library :class:`Destination`, for scripts, benchmarks and tests; Airflow tasks use
+    :class:`~airflow_provider_linkedin_ads.utils.landing.AtomicLanding` (any ``ObjectStoragePath``).
+
+    :param path: the target file; its folder is created when needed.
+
+    .. code-block:: python
+
+        with LocalFile("/tmp/report.jsonl").open() as handle:
+            handle.write(b"...")
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).absolute()
+        self._temp: Path | None = None
+
+    def __repr__(self) -> str:
+        return f"LocalFile({str(self.path)!r})"
+
+    @property
+    def public_uri(self) -> str:
+        """The target as a ``file://`` URI."""
+        return self.path.as_uri()
+
+    def prepare(self) -> None:
+        """Create the target's folder."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
+        """Yield a handle on ``.<name>.<random>.tmp`` beside the target; replace the target on success."""
+        self.prepare()
+        temp = self._temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with temp.open("wb") as handle:
+                yield handle
+            os.replace(temp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        finally:
+            self._temp = None
+
+    def discard(self) -> None:
+        """Delete the temporary file of the write in progress, if any."""
+        temp = self._temp
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+
+    def size(self) -> int | None:
+        """Return the target's size in bytes, ``None`` when it does not exist."""
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return None
+
+
+@dataclasses.dataclass(frozen=True)
+class FileOptions:
+    """How rows become bytes: the format, and the CSV formula neutralisation.
+
+    :param output_format: ``jsonl`` (default), ``csv`` or ``parquet``.
+    :param csv_escape_formulas: CSV only: prefix formula-like text cells with ``'`` (default ``True``).
+
+    .. code-block:: python
+
+        FileOptions(output_format="parquet")
+    """
+
+    output_format: str = "jsonl"
+    csv_escape_formulas: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOptions:
+    """How a report runs, beyond the request itself; checked when built.
+
+    :param max_concurrency: API calls in flight at once (default 4).
+    :param on_truncation: ``fail`` (default) or ``warn`` when one day of one entity still hits the cap.
+    :param resolve_names: add a ``<pivot>_name`` column next to each nameable pivot column.
+    :param reconcile: ``None`` (default): no totals check; ``fail`` or ``warn``: compare the rows'
+        totals with LinkedIn's ``ALL`` totals before the file is committed
+        (:mod:`~airflow_provider_linkedin_ads.client.reconcile`).
+    :raises ConfigurationError: naming the field, for a value out of its range.
+
+    .. code-block:: python
+
+        ReportOptions(max_concurrency=8, on_truncation="warn", reconcile="fail")
+    """
+
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    on_truncation: str = "fail"
+    resolve_names: bool = False
+    reconcile: str | None = None
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_concurrency, bool)
+            or not isinstance(self.max_concurrency, int)
+            or self.max_concurrency < 1
+        ):
+            raise ConfigurationError(
+                f"max_concurrency must be a positive integer, got {self.max_concurrency!r}",
+                argument="max_concurrency",
+            )
+        if self.on_truncation not in ON_TRUNCATION:
+            raise ConfigurationError(
+                f"on_truncation must be one of {', '.join(ON_TRUNCATION)}, got {self.on_truncation!r}",
+                argument="on_truncation",
+            )
+        if self.reconcile is not None and self.reconcile not in RECONCILE_MODES:
+            raise ConfigurationError(
+                f"reconcile must be None or one of {', '.join(RECONCILE_MODES)}, got {self.reconcile!r}",
+                argument="reconcile",
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class LandedFile:
+    """A file that was committed: where, in which format, how many rows and bytes.
+
+    .. code-block:: python
+
+        LandedFile("file:///data/campaigns.jsonl", "jsonl", rows=120, size=40960)
+    """
+
+    uri: str
+    output_format: str
+    rows: int
+    size: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class LandedReport:
+    """What one report run produced: the request as run, its columns, the engine's summary, the output.
+
+    :param request: the request as it ran (facets filled in by :func:`with_active_accounts`).
+    :param columns: the output columns (name columns included).
+    :param summary: the engine's :class:`~airflow_provider_linkedin_ads.results.ReportSummary`.
+    :param output: the landed file; ``None`` for :func:`collect_report`.
+    :param reconcile: the totals check as JSON (``ReconcileResult.to_dict()``), ``None`` when not asked.
+    :param rows: what :func:`collect_report`'s ``collect`` returned; ``None`` for a file.
+
+    .. code-block:: python
+
+        report = land_report(client, request, LocalFile("/tmp/r.jsonl"))
+        report.summary.rows_written == report.output.rows
+    """
+
+    request: ReportRequest
+    columns: tuple[Column, ...]
+    summary: ReportSummary
+    output: LandedFile | None
+    reconcile: dict[str, Any] | None = None
+    rows: Any = None
+
+
+def land_rows(
+    rows: Iterator[ReportRow],
+    columns: tuple[Column, ...],
+    destination: Destination,
+    *,
+    file: FileOptions,
+    before_commit: Callable[[], _T] | None = None,
+) -> tuple[LandedFile, _T | None]:
+    """Write ``rows`` to ``destination`` atomically; return the landed file and ``before_commit()``.
+
+    The destination is prepared first (an unreachable one fails before ``rows`` is started, i.e.
+    before any call); the first row is fetched before the temporary target is opened, so a request
+    LinkedIn refuses leaves no temporary file. ``rows`` is closed on any failure, which stops its
+    calls at once. ``before_commit`` runs after the last row and before the commit: a check that
+    raises there lands nothing.
+
+    :param rows: the rows, every one with ``columns``' keys; closed when done.
+    :param columns: the file's columns, in order.
+    :param destination: where the file goes.
+    :param file: format and CSV options.
+    :param before_commit: a last check; its result is returned (``None`` when not given).
+    """
+    destination.prepare()
+    head = list(itertools.islice(rows, 1))
+    with destination.open() as handle, contextlib.closing(_generator(rows)) as rest:
+        written = write_rows(
+            itertools.chain(head, rest),
+            handle,
+            columns,
+            output_format=file.output_format,
+            csv_escape_formulas=file.csv_escape_formulas,
+        )
+        checked = None if before_commit is None else before_commit()
+    landed = LandedFile(destination.public_uri, file.output_format, rows=written, size=destination.size())
+    return landed, checked
+
+
+def land_report(
+    client: LinkedInAdsClient,
+    request: ReportRequest,
+    destination: Destination,
+    *,
+    options: ReportOptions = ReportOptions(),
+    file: FileOptions = FileOptions(),
+    should_stop: Callable[[], bool] | None = None,
+    today: Callable[[], dt.date] | None = None,
+    logger: logging.Logger | None = None,
+) -> LandedReport:
+    """Run ``request`` and land its rows in ``destination``: a complete file, or none at all.
+
+    :param client: the API client.
+    :param request: the report; validated before any call.
+    :param destination: where the file goes (:class:`Destination`).
+    :param options: concurrency, truncation, name columns, reconcile.
+    :param file: format and CSV options.
+    :param should_stop: polled before every row; once true the run fails and nothing is landed.
+    :param today: the current UTC date (validation and retention rules); injectable for tests.
+    :param logger: where progress and warnings go.
+    :raises ReportValidationError: before any call, for a request LinkedIn would refuse.
+    :raises ReconciliationError: with ``reconcile="fail"`` when the totals disagree (nothing landed).
+    """
+    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger)
+    output, reconcile = land_rows(
+        pipeline.rows, pipeline.columns, destination, file=file, before_commit=pipeline.reconciled
+    )
+    return pipeline.result(output, reconcile)
+
+
+def collect_report(
+    client: LinkedInAdsClient,
+    request: ReportRequest,
+    collect: Callable[[Iterable[ReportRow]], _T],
+    *,
+    options: ReportOptions = ReportOptions(),
+    should_stop: Callable[[], bool] | None = None,
+    today: Callable[[], dt.date] | None = None,
+    logger: logging.Logger | None = None,
+) -> LandedReport:
+    """Run ``request`` like :func:`land_report`, handing the rows to ``collect`` instead of a file.
+
+    ``collect`` decides what to keep and may raise to stop early (the operators' XCom row limit);
+    its result is the report's :attr:`LandedReport.rows`.
+    """
+    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger)
+    rows = collect(pipeline.rows)
+    result = pipeline.result(None, pipeline.reconciled())
+    return dataclasses.replace(result, rows=rows)
+
+
+@dataclasses.dataclass
+class _ReportPipeline:
+    """A started report: the run, its (named, stop-checked, totalled) rows and the optional reconciler."""
+
+    request: ReportRequest
+    run: ReportRun
+    columns: tuple[Column, ...]
+    rows: Iterator[ReportRow]
+    reconciler: Reconciler | None
+
+    @classmethod
+    def start(
+        cls,
+        client: LinkedInAdsClient,
+        request: ReportRequest,
+        options: ReportOptions,
+        should_stop: Callable[[], bool] | None,
+        today: Callable[[], dt.date] | None,
+        logger: logging.Logger | None,
+    ) -> _ReportPipeline:
+        # Imported when a report runs, not when a DAG file imports this module (requests comes with it).
+        from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+
+        engine = ReportEngine(
+            client,
+            max_concurrency=options.max_concurrency,
+            on_truncation=options.on_truncation,
+            today=today or _utc_today,
+            logger=logger,
+        )
+        run = engine.run(request)  # validates before any report call
+        reconciler = (
+            None
+            if options.reconcile is None
+            else Reconciler(engine, request, mode=options.reconcile, logger=logger)
+        )
+        columns, named = named_rows(client, run, request, resolve_names=options.resolve_names, logger=logger)
+        rows: Iterator[ReportRow] = until_stopped(named, should_stop or _never)
+        if reconciler is not None:
+            rows = reconciler.totals.observe(rows)  # summed on the way to the writer, never re-read
+        return cls(request, run, columns, rows, reconciler)
+
+    def reconciled(self) -> dict[str, Any] | None:
+        """Run the totals check (after the last row), as JSON; ``None`` without a reconciler."""
+        if self.reconciler is None:
+            return None
+        return self.reconciler.check(covered=self.run.summary.date_range_covered).to_dict()
+
+    def result(self, output: LandedFile | None, reconcile: dict[str, Any] | None) -> LandedReport:
+        return LandedReport(self.request, self.columns, self.run.summary, output, reconcile)
+
+
+def named_rows(
+    client: LinkedInAdsClient,
+    run: ReportRun,
+    request: ReportRequest,
+    *,
+    resolve_names: bool,
+    logger: logging.Logger | None = None,
+) -> tuple[tuple[Column, ...], Iterator[ReportRow]]:
+    """Return the run's columns and rows, with ``<pivot>_name`` columns when ``resolve_names``."""
+    if not resolve_names:
+        return run.columns, iter(run)
+    accounts = request.facets.get("accounts", ()) or request.facets.get("account", ())
+    resolver = NameResolver(client, accounts=accounts, logger=logger)
+    return resolver.name_columns(run.columns, request.pivots), resolver.enrich(run, request.pivots)
+
+
+def until_stopped(
+    rows: Iterator[ReportRow], should_stop: Callable[[], bool], *, what: str = "report"
+) -> Generator[ReportRow, None, None]:
+    """Yield ``rows`` until ``should_stop()`` is true, then fail; closing stops the calls behind them.
+
+    Airflow 3 only calls ``on_kill`` on SIGTERM (its supervisor kills the process later), so a run
+    must stop itself instead of fetching to the end.
+
+    :param what: what is being landed, for the message (``report``, ``campaigns table``).
+    :raises LinkedInAdsError: at the first row after the stop was asked for.
+    """
+    try:
+        for row in rows:
+            if should_stop():
+                raise LinkedInAdsError(
+                    f"the task was stopped (SIGTERM) before the {what} was complete; nothing was landed"
+                )
+            yield row
+    finally:
+        getattr(rows, "close", lambda: None)()  # stop the calls now, not at garbage collection
+
+
+def with_active_accounts(
+    client: LinkedInAdsClient,
+    request: ReportRequest,
+    *,
+    today: dt.date,
+    logger: logging.Logger | None = None,
+) -> ReportRequest:
+    """Return ``request``, its empty facets filled with every ACTIVE account the token can see (logged).
+
+    Everything else about the request is validated first, with a placeholder account, so a broken
+    request fails before the listing call. Requests with facets, and attributed revenue (whose one
+    account is required), are returned as they are.
+
+    :raises ConfigurationError: naming ``accounts`` when the token sees no ACTIVE account.
+    """
+    if request.facets or request.finder is Finder.ATTRIBUTED_REVENUE:
+        return request
+    log = logger or logging.getLogger(__name__)
+    placeholder = dataclasses.replace(request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)}))
+    validate_request(placeholder, api_version=client.config.api_version, today=today)
+    accounts = [
+        normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
+        for item in list_ad_accounts(client, statuses=("ACTIVE",))
+    ]
+    if not accounts:
+        raise ConfigurationError(
+            "accounts is empty and the connection's token sees no ACTIVE ad account; set accounts "
+            "(or another facet) explicitly",
+            argument="accounts",
+        )
+    log.info(
+        "accounts not set: reporting on all %d ACTIVE ad account(s) the token can see: %s",
+        len(accounts),
+        ", ".join(accounts),
+    )
+    return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _never() -> bool:
+    return False
+
+
+def _generator(rows: Iterator[ReportRow]) -> Generator[ReportRow, None, None]:
+    yield from rows
