@@ -12,16 +12,13 @@ The module-level :func:`utcnow` is the time seam tests replace.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
-
-from airflow.providers.common.compat.sdk import BaseOperator, ObjectStoragePath
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
-from airflow_provider_linkedin_ads.client.landing import FileOptions, ReportOptions
+from airflow_provider_linkedin_ads.client.landing import ReportOptions
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES
 from airflow_provider_linkedin_ads.errors import DailyQuotaExceededError
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
@@ -32,13 +29,11 @@ from airflow_provider_linkedin_ads.operators._arguments import (
     check_attempt_timeout,
     check_choice,
     check_flag,
-    check_output_format,
-    check_output_path,
     check_static_request,
     check_whole,
-    optional_text,
     text_list,
 )
+from airflow_provider_linkedin_ads.operators._output import LinkedInAdsFileOperator
 from airflow_provider_linkedin_ads.operators._quota import quota_failure, quota_resets_at, resume_trigger
 from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
@@ -52,26 +47,16 @@ from airflow_provider_linkedin_ads.operators.links import (
     campaign_manager_url,
 )
 from airflow_provider_linkedin_ads.utils.landing import (
-    AtomicLanding,
-    alias_is_registered,
-    check_no_parent_segments,
-    landed_asset,
-    normalize_uri,
-    openlineage_input,
-    openlineage_output,
-    output_alias,
     public_uri,
-    static_asset,
 )
 from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
 
 if TYPE_CHECKING:
-    import logging
     import os
     from collections.abc import Iterable
 
     import jinja2
-    from airflow.providers.common.compat.sdk import Context
+    from airflow.providers.common.compat.sdk import Context, ObjectStoragePath
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
     from airflow_provider_linkedin_ads.client.landing import LandedReport
@@ -88,7 +73,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-class LinkedInAdsReportBaseOperator(BaseOperator):
+class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
     """Base of the LinkedIn Ads report operators; use one of its three subclasses.
 
     Subclasses set :attr:`finder` and :attr:`facet_arguments`, store their pivot argument(s) and
@@ -168,66 +153,36 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         reconcile_mode: str = "fail",
         **kwargs: Any,
     ) -> None:
-        output_path = check_output_path(output_path)  # ObjectStoragePath / Path become URI text
-        if isinstance(output_path, str):
-            check_no_parent_segments(output_path)  # literal or not, a '..' survives rendering
-        asset = static_asset(output_path)
-        if asset is not None:
-            kwargs["outlets"] = [*_as_list(kwargs.get("outlets")), asset]
-        super().__init__(**kwargs)
-        # A templated path names a different file per run: the alias lets each run record an asset
-        # event for the file it really wrote (AssetAlias on Airflow 3, DatasetAlias on 2.11).
-        self.output_alias = None if asset is not None or output_path is None else output_alias(self)
-        outlets = _as_list(self.outlets)
-        if self.output_alias is not None and self.output_alias not in outlets:  # partial() added it
-            self.outlets = [*outlets, self.output_alias]
+        super().__init__(
+            output_path=output_path,
+            output_format=output_format,
+            output_conn_id=output_conn_id,
+            csv_escape_formulas=csv_escape_formulas,
+            **kwargs,
+        )
         # Templated: assigned verbatim, validated once rendered (in execute).
         self.linkedin_ads_conn_id = linkedin_ads_conn_id
         self.date_range_start = date_range_start
         self.date_range_end = date_range_end
         self.metrics = metrics
-        self.output_path = output_path
-        self.output_conn_id = output_conn_id
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
         self.lookback_days = (
             None if lookback_days is None else check_whole(lookback_days, argument="lookback_days", minimum=0)
         )
-        self.output_format = check_output_format(output_format)
         self.max_concurrency = check_whole(max_concurrency, argument="max_concurrency", minimum=1)
         self.on_truncation = check_choice(on_truncation, ON_TRUNCATION, argument="on_truncation").lower()
         self.api_version = check_api_version(api_version)
         self.resolve_names = check_flag(resolve_names, argument="resolve_names")
         self.allow_unknown_names = check_flag(allow_unknown_names, argument="allow_unknown_names")
         self.deferrable = check_flag(deferrable, argument="deferrable")
-        self.csv_escape_formulas = check_flag(csv_escape_formulas, argument="csv_escape_formulas")
         self.reconcile = check_flag(reconcile, argument="reconcile")
         self.reconcile_mode = check_choice(reconcile_mode, RECONCILE_MODES, argument="reconcile_mode").lower()
         self.api_retry_policy = api_retry_policy
         self.attempt_timeout = check_attempt_timeout(attempt_timeout)
-        self.asset = asset
-        self._landing: AtomicLanding | None = None
         self._report_range: DateRange | None = None
         #: The "LinkedIn Campaign Manager" extra link's target, known once the facets are.
         self.campaign_manager_url: str | None = None
-        self._killed = False
-        self._lineage: Lineage | None = None
-
-    @classmethod
-    def partial(cls, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
-        """``BaseOperator.partial``, declaring the asset alias of a templated ``output_path`` up front.
-
-        A mapped task's ``__init__`` runs only when it runs, so the alias it would add to its
-        outlets is declared here instead, under the same name (``linkedin_ads:<dag_id>.<task_id>``);
-        Airflow 2.11 records alias events only for aliases the parsed DAG declares.
-        """
-        partial = super().partial(**kwargs)  # type: ignore[misc,unused-ignore]
-        path = kwargs.get("output_path")
-        if path is not None and static_asset(check_output_path(path)) is None:
-            task = partial.kwargs
-            alias = output_alias(_TaskName(task["task_id"], task.get("dag")))
-            task["outlets"] = [*_as_list(task.get("outlets")), alias]
-        return partial
 
     def _raw_pivots(self) -> Any:
         raise NotImplementedError
@@ -243,11 +198,6 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
                 allow_unknown_names=self.allow_unknown_names,
                 api_version=self.api_version,
             )
-
-    @property
-    def _logger(self) -> logging.Logger:
-        # The task logger (stdlib-compatible on both lines), so engine progress lands in the task log.
-        return cast("logging.Logger", self.log)
 
     @cached_property
     def hook(self) -> LinkedInAdsHook:
@@ -370,10 +320,6 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
                 allow_unknown_names=self.allow_unknown_names,
             )
 
-    def _output_uri(self) -> str | None:
-        path = optional_text(check_output_path(self.output_path), argument="output_path")
-        return None if path is None else normalize_uri(path)
-
     def _fetch(self, request: ReportRequest, output_path: str | None) -> dict[str, Any]:
         # One hook call: the client runs the engine, the name columns, the stop check, the totals
         # and the atomic landing; the operator keeps what is Airflow's (XCom, lineage, asset events).
@@ -386,10 +332,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         if output_path is None:
             report = self.hook.collect_report(request, rows_for_xcom, **run)
             return {**self._summarise(report), **_checked(report), "rows": report.rows}
-        self._landing = AtomicLanding(
-            output_path, conn_id=self._output_conn_id(), stale_after=self.execution_timeout
-        )
-        report = self.hook.land_report(request, self._landing, file=self.file_options, **run)
+        report = self.hook.land_report(request, self._destination(output_path), file=self.file_options, **run)
         return {**self._summarise(report), **_checked(report)}
 
     @property
@@ -402,20 +345,12 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
             reconcile=self.reconcile_mode if self.reconcile else None,
         )
 
-    @property
-    def file_options(self) -> FileOptions:
-        """The run's :class:`~airflow_provider_linkedin_ads.client.landing.FileOptions`."""
-        return FileOptions(output_format=self.output_format, csv_escape_formulas=self.csv_escape_formulas)
-
     def _record_link(self, context: Context, request: ReportRequest) -> None:
         # Airflow 3 pushes get_link()'s answer itself when the task ends; 2.11 reads this XCom.
         self.campaign_manager_url = campaign_manager_url(request.facets)
         ti = context.get("ti")
         if ti is not None:
             ti.xcom_push(key=LINK_XCOM_KEY, value=self.campaign_manager_url)
-
-    def _output_conn_id(self) -> str | None:
-        return optional_text(self.output_conn_id, argument="output_conn_id")
 
     def _summarise(self, report: LandedReport) -> dict[str, Any]:
         output = report.output
@@ -438,6 +373,15 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         )
         return summary
 
+    def _asset_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
+        # The run's days, file and row count: what a downstream DAG needs to pick the right data.
+        return {
+            "date_range_start": summary["date_range"]["start"],
+            "date_range_end": summary["date_range"]["end"],
+            "rows_written": summary["rows_written"],
+            "output_path": summary["output_path"],
+        }
+
     def _wait_for_quota(self, err: DailyQuotaExceededError, date_range: DateRange) -> NoReturn:
         resets_at = quota_resets_at(err, utcnow())
         if not self.deferrable:
@@ -452,57 +396,6 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         }
         self.defer(trigger=trigger, method_name="execute_complete", kwargs=days)
         raise AssertionError("defer() returned")  # pragma: no cover - defer always raises
-
-    def _record_asset_event(self, context: Context, summary: dict[str, Any]) -> None:
-        # A static path is the task's Asset; a templated one is reported through the task's alias as
-        # the Asset of the file this run wrote. The run's days, file and row count go into the extra.
-        events = context.get("outlet_events")
-        if events is None or summary.get("output_path") is None:
-            return
-        extra = {
-            "date_range_start": summary["date_range"]["start"],
-            "date_range_end": summary["date_range"]["end"],
-            "rows_written": summary["rows_written"],
-            "output_path": summary["output_path"],
-        }
-        if self.asset is not None:
-            events[self.asset].extra = extra
-        elif self.output_alias is not None:
-            if not alias_is_registered(self.output_alias):
-                self.log.info(
-                    "No asset event for %s: Airflow 2.11 has not stored the alias %r yet (a DAG no "
-                    "scheduler has parsed, e.g. under airflow dags test)",
-                    summary["output_path"],
-                    self.output_alias.name,
-                )
-                return
-            events[self.output_alias].add(landed_asset(summary["output_path"]), extra=extra)
-
-    def on_kill(self) -> None:
-        """Stop the report in progress and delete its temporary file (the target is never half-written)."""
-        self._killed = True
-        if self._landing is not None:
-            self._landing.discard()
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """Describe the run for OpenLineage: LinkedIn's finder in, the landed file (schema, rows) out.
-
-        Called only when the OpenLineage provider is installed; its imports live here.
-        """
-        from airflow.providers.openlineage.extractors import (  # type: ignore[import-not-found,unused-ignore]
-            OperatorLineage,
-        )
-
-        lineage = self._lineage
-        if lineage is None:
-            return OperatorLineage()
-        source = openlineage_input(lineage.api_base_url, lineage.finder)
-        if lineage.uri is None:
-            return OperatorLineage(inputs=[source], outputs=[])
-        output = openlineage_output(
-            lineage.uri, columns=lineage.columns, rows=lineage.rows, size=lineage.size
-        )
-        return OperatorLineage(inputs=[source], outputs=[output])
 
 
 def report_range_variables(date_range: DateRange) -> dict[str, str]:
@@ -526,26 +419,5 @@ def report_range_variables(date_range: DateRange) -> dict[str, str]:
     }
 
 
-@dataclasses.dataclass(frozen=True)
-class _TaskName:
-    """What :func:`output_alias` reads of a task, for a mapped one before it exists."""
-
-    task_id: str
-    dag: Any
-
-    @property
-    def dag_id(self) -> str | None:
-        return None if self.dag is None else str(self.dag.dag_id)
-
-    def has_dag(self) -> bool:
-        return self.dag is not None
-
-
 def _checked(report: LandedReport) -> dict[str, Any]:
     return {} if report.reconcile is None else {"reconcile": report.reconcile}
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]

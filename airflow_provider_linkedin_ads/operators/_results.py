@@ -44,6 +44,8 @@ class Lineage:
     columns: tuple[Column, ...]
     rows: int
     size: int | None
+    #: The LinkedIn resource read: ``adAnalytics`` for reports, the entity collection for tables.
+    resource: str = "adAnalytics"
 
 
 def report_summary(
