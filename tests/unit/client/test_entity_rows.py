@@ -185,7 +185,11 @@ def test_modified_since_keeps_entities_changed_at_or_after_it(client: LinkedInAd
         pytest.param(
             "2026-11-01T08:30:00+02:00", dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC), id="offset-text"
         ),
-        pytest.param(dt.datetime(2026, 11, 1, 6), dt.datetime(2026, 11, 1, 6, tzinfo=dt.UTC), id="naive-utc"),
+        pytest.param(
+            dt.datetime(2026, 11, 1, 6),  # noqa: DTZ001 - a naive time is read as UTC
+            dt.datetime(2026, 11, 1, 6, tzinfo=dt.UTC),
+            id="naive-utc",
+        ),
         pytest.param(dt.date(2026, 11, 1), dt.datetime(2026, 11, 1, tzinfo=dt.UTC), id="date"),
         pytest.param(None, None, id="none"),
     ],
