@@ -44,7 +44,7 @@ from airflow_provider_linkedin_ads.entity_tables import (
     entity_columns,
     entity_id,
     entity_row,
-    entity_type,
+    entity_type as parse_entity_type,
     last_modified,
 )
 from airflow_provider_linkedin_ads.errors import ConfigurationError
@@ -80,7 +80,7 @@ class EntityTable(NamedTuple):
 
 def entity_rows(
     client: LinkedInAdsClient,
-    kind: EntityType | str,
+    entity_type: EntityType | str,
     accounts: Iterable[int | str] | int | str | None = None,
     *,
     modified_since: dt.datetime | dt.date | str | None = None,
@@ -91,7 +91,7 @@ def entity_rows(
     """Return the columns and typed rows of one entity type for ``accounts`` (see the module docstring).
 
     :param client: the API client.
-    :param kind: ``ad_accounts``, ``campaign_groups``, ``campaigns`` or ``creatives``.
+    :param entity_type: ``ad_accounts``, ``campaign_groups``, ``campaigns`` or ``creatives``.
     :param accounts: ad account ids or ``urn:li:sponsoredAccount:`` URNs; empty or ``None``: every
         ACTIVE account the token sees.
     :param modified_since: keep entities changed at or after this instant: an aware ``datetime`` (naive
@@ -103,7 +103,7 @@ def entity_rows(
     :raises EntityPageError: a page breaks the paging contract; no row is returned.
     :raises EntityFieldError: a field of the wrong type; no row is returned.
     """
-    table = entity_type(kind)
+    table = parse_entity_type(entity_type)
     wanted = _account_ids(accounts)
     since = parse_modified_since(modified_since, now=now)
     entities.check_page_size(page_size)
