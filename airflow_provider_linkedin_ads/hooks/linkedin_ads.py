@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.entity_rows import EntityTable
     from airflow_provider_linkedin_ads.client.landing import (
         Destination,
         FileOptions,
@@ -362,6 +363,15 @@ class LinkedInAdsHook(BaseHook):
     ) -> list[dict[str, Any]]:
         """List one account's creatives (``statuses`` filter ``intendedStatus``; ``None``: any)."""
         return entities.list_creatives(self.client, account, statuses=statuses)
+
+    def entity_rows(self, entity_type: str, accounts: Any = None, **kwargs: Any) -> EntityTable:
+        """Return one dimension table's columns and typed rows (see ``client/entity_rows.py``).
+
+        :param kwargs: ``modified_since``, ``page_size``, ``paging`` for :func:`.entity_rows`.
+        """
+        from airflow_provider_linkedin_ads.client.entity_rows import entity_rows  # lazy like ``client``
+
+        return entity_rows(self.client, entity_type, accounts, **kwargs)
 
     # -- landing files (one path for every file; see client/landing.py) --------------------------
 
