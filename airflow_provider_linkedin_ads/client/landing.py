@@ -10,6 +10,9 @@ the stop check and the "nothing partial" rule are written once:
   columns, the stop check and the optional reconcile totals, then :func:`land_rows`.
   :func:`collect_report` is the same pipeline with the rows handed to a callable instead of a file
   (the operators' XCom mode, whose row limit belongs to Airflow and stays there).
+* :func:`land_entities` -- a dimension table: one entity type's typed rows for the given accounts
+  (:func:`~airflow_provider_linkedin_ads.client.entity_rows.entity_rows`, every page or nothing),
+  then :func:`land_rows`.
 * :func:`with_active_accounts` -- a request without facets becomes one over every ACTIVE account the
   token sees, after everything else about it was validated.
 
@@ -51,10 +54,12 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_linkedin_ads.client.config import DEFAULT_MAX_CONCURRENCY, ON_TRUNCATION
-from airflow_provider_linkedin_ads.client.entities import list_ad_accounts
+from airflow_provider_linkedin_ads.client.entities import DEFAULT_PAGE_SIZE, list_ad_accounts
+from airflow_provider_linkedin_ads.client.entity_rows import entity_rows
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
 from airflow_provider_linkedin_ads.client.resolver import NameResolver
 from airflow_provider_linkedin_ads.client.writers import write_rows
+from airflow_provider_linkedin_ads.entity_tables import entity_type as parse_entity_type
 from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
 from airflow_provider_linkedin_ads.models import normalize_urn
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
     from airflow_provider_linkedin_ads.client.reporting import ReportRun
+    from airflow_provider_linkedin_ads.entity_tables import EntityType
     from airflow_provider_linkedin_ads.models import ReportRequest
     from airflow_provider_linkedin_ads.results import Column, ReportRow, ReportSummary
 
@@ -73,9 +79,11 @@ __all__ = [
     "FileOptions",
     "LandedFile",
     "LandedReport",
+    "LandedTable",
     "LocalFile",
     "ReportOptions",
     "collect_report",
+    "land_entities",
     "land_report",
     "land_rows",
     "named_rows",
@@ -281,6 +289,23 @@ class LandedReport:
     rows: Any = None
 
 
+@dataclasses.dataclass(frozen=True)
+class LandedTable:
+    """One dimension table that was landed: its entity type, columns, file and the calls it took.
+
+    .. code-block:: python
+
+        table = land_entities(client, "campaigns", LocalFile("/tmp/campaigns.jsonl"))
+        table.output.rows, table.calls_made
+    """
+
+    entity_type: str
+    columns: tuple[Column, ...]
+    output: LandedFile
+    calls_made: int
+    calls_retried: int
+
+
 def land_rows(
     rows: Iterator[ReportRow],
     columns: tuple[Column, ...],
@@ -368,6 +393,50 @@ def collect_report(
     rows = collect(pipeline.rows)
     result = pipeline.result(None, pipeline.reconciled())
     return dataclasses.replace(result, rows=rows)
+
+
+def land_entities(
+    client: LinkedInAdsClient,
+    entity_type: EntityType | str,
+    destination: Destination,
+    *,
+    accounts: Iterable[int | str] | int | str | None = None,
+    modified_since: dt.datetime | dt.date | str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    file: FileOptions = FileOptions(),
+    should_stop: Callable[[], bool] | None = None,
+    now: dt.datetime | None = None,
+) -> LandedTable:
+    """Land one snapshot of one entity type's table in ``destination``: every page, or no file at all.
+
+    The destination is reached first (before any listing call); the listing is complete and typed
+    before the temporary file is opened, so a broken page lands nothing.
+
+    :param client: the API client.
+    :param entity_type: ``ad_accounts``, ``campaign_groups``, ``campaigns`` or ``creatives``.
+    :param destination: where the file goes.
+    :param accounts: ad account ids or URNs; empty or ``None``: every ACTIVE account the token sees.
+    :param modified_since: keep only entities changed at or after this instant (see
+        :func:`~airflow_provider_linkedin_ads.client.entity_rows.entity_rows`).
+    :param page_size: entities per listing call.
+    :param file: format and CSV options.
+    :param should_stop: polled before every row; once true the run fails and nothing is landed.
+    :param now: the present, for the "``modified_since`` not in the future" check.
+    :raises ConfigurationError: a bad argument, naming it, before any call.
+    :raises EntityPageError: a page broke the paging contract (nothing landed).
+    """
+    table = parse_entity_type(entity_type)
+    before = client.stats
+    destination.prepare()
+    columns, rows = entity_rows(
+        client, table, accounts, modified_since=modified_since, page_size=page_size, now=now
+    )
+    stopped = until_stopped(rows, should_stop or _never, what=f"{table.value} table")
+    output, _ = land_rows(stopped, columns, destination, file=file)
+    after = client.stats
+    return LandedTable(
+        table.value, columns, output, after.calls - before.calls, after.retries - before.retries
+    )
 
 
 @dataclasses.dataclass
@@ -464,7 +533,7 @@ def with_active_accounts(
     client: LinkedInAdsClient,
     request: ReportRequest,
     *,
-    today: dt.date,
+    today: dt.date | None = None,
     logger: logging.Logger | None = None,
 ) -> ReportRequest:
     """Return ``request``, its empty facets filled with every ACTIVE account the token can see (logged).
@@ -473,13 +542,14 @@ def with_active_accounts(
     request fails before the listing call. Requests with facets, and attributed revenue (whose one
     account is required), are returned as they are.
 
+    :param today: the current UTC date for the validation (default: the system clock's).
     :raises ConfigurationError: naming ``accounts`` when the token sees no ACTIVE account.
     """
     if request.facets or request.finder is Finder.ATTRIBUTED_REVENUE:
         return request
     log = logger or logging.getLogger(__name__)
     placeholder = dataclasses.replace(request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)}))
-    validate_request(placeholder, api_version=client.config.api_version, today=today)
+    validate_request(placeholder, api_version=client.config.api_version, today=today or _utc_today())
     accounts = [
         normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
         for item in list_ad_accounts(client, statuses=("ACTIVE",))

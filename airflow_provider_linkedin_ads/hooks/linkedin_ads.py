@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         Destination,
         FileOptions,
         LandedReport,
+        LandedTable,
         ReportOptions,
     )
     from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
@@ -431,8 +432,41 @@ class LinkedInAdsHook(BaseHook):
             logger=logger,
         )
 
+    def land_entities(
+        self,
+        entity_type: str,
+        destination: Destination,
+        *,
+        accounts: Any = None,
+        modified_since: dt.datetime | dt.date | str | None = None,
+        page_size: int | None = None,
+        file: FileOptions | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        now: dt.datetime | None = None,
+    ) -> LandedTable:
+        """Land one snapshot of a dimension table (``campaigns`` ...) in ``destination`` atomically.
+
+        .. code-block:: python
+
+            table = hook.land_entities("campaigns", AtomicLanding("file:///data/linkedin/campaigns.jsonl"))
+            table.output.rows
+
+        Arguments as for :func:`~airflow_provider_linkedin_ads.client.landing.land_entities`.
+        """
+        return landing.land_entities(
+            self.client,
+            entity_type,
+            destination,
+            accounts=accounts,
+            modified_since=modified_since,
+            page_size=page_size or entities.DEFAULT_PAGE_SIZE,
+            file=file or landing.FileOptions(),
+            should_stop=should_stop,
+            now=now,
+        )
+
     def with_active_accounts(
-        self, request: ReportRequest, *, today: dt.date, logger: logging.Logger | None = None
+        self, request: ReportRequest, *, today: dt.date | None = None, logger: logging.Logger | None = None
     ) -> ReportRequest:
         """Return ``request`` with empty facets filled with every ACTIVE account the token sees (one listing)."""
         return landing.with_active_accounts(self.client, request, today=today, logger=logger)
