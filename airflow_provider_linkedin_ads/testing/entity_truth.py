@@ -19,15 +19,39 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.entity_tables import EntityType, entity_row, entity_type, last_modified
 from airflow_provider_linkedin_ads.testing.state import DEFAULT_MEMBER
+from airflow_provider_linkedin_ads.testing.world import World
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterable, Mapping
 
     from airflow_provider_linkedin_ads.results import ReportRow
-    from airflow_provider_linkedin_ads.testing.world import World
 
-__all__ = ["expected_accounts", "expected_entities", "expected_entity_rows"]
+__all__ = [
+    "SMALL_PAGE_SIZE",
+    "expected_accounts",
+    "expected_entities",
+    "expected_entity_rows",
+    "paging_world",
+]
+
+#: Elements per entity page in paging tests: ``EmulatorServer(paging_world(), page_size=SMALL_PAGE_SIZE)``.
+SMALL_PAGE_SIZE = 2
+
+
+def paging_world() -> World:
+    """Return a small world whose every entity table spans at least 3 pages of :data:`SMALL_PAGE_SIZE`.
+
+    7 accounts; the default member sees 6, 5 of them ACTIVE, each with 3 campaign groups, 11
+    campaigns and 11 creatives: ad accounts 3 pages, campaign groups 2 pages per account (10 in all),
+    campaigns and creatives 6 pages per account.
+
+    .. code-block:: python
+
+        with EmulatorServer(paging_world(), page_size=SMALL_PAGE_SIZE) as server:
+            ...
+    """
+    return World(accounts=7, campaigns_per_account=11, creatives_per_campaign=1)
 
 
 def expected_accounts(

@@ -19,19 +19,23 @@ from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.entity_tables import EntityType, entity_columns
 from airflow_provider_linkedin_ads.errors import ConfigurationError, EntityPageError
 from airflow_provider_linkedin_ads.models import ReportRequest
-from airflow_provider_linkedin_ads.testing import EmulatorServer, World
-from airflow_provider_linkedin_ads.testing.entity_truth import expected_accounts, expected_entity_rows
+from airflow_provider_linkedin_ads.testing import EmulatorServer
+from airflow_provider_linkedin_ads.testing.entity_truth import (
+    SMALL_PAGE_SIZE,
+    expected_accounts,
+    expected_entity_rows,
+    paging_world,
+)
 from airflow_provider_linkedin_ads.testing.headers import latest_version
 from tests.unit.client.conftest import Reply, ScriptedServer, make_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# 7 accounts (the member sees 6, one of them CANCELED): 5 ACTIVE visible accounts with 3 campaign
-# groups, 11 campaigns and 11 creatives each. At 2 elements per page: ad accounts 3 pages, campaign
-# groups 2 pages per account, campaigns and creatives 6 pages per account.
-WORLD = World(accounts=7, campaigns_per_account=11, creatives_per_campaign=1)
-PAGE = 2
+# 5 ACTIVE visible accounts with 3 campaign groups, 11 campaigns and 11 creatives each. At 2 elements
+# per page: ad accounts 3 pages, campaign groups 2 pages per account, campaigns and creatives 6.
+WORLD = paging_world()
+PAGE = SMALL_PAGE_SIZE
 MEMBER = "urn:li:person:emulator"
 TYPES = [item.value for item in EntityType]
 
