@@ -2,9 +2,12 @@
 
 One task run = one logical report: the date range is resolved from the run
 (:func:`~airflow_provider_linkedin_ads.utils.run_window.resolve_date_range`), the request is
-validated before any call, the report engine fetches it (chunking, windowing, retries), and the
-rows either land atomically in ``output_path`` or, when small, go to XCom. A spent daily quota
-defers the task to shortly after 00:00 UTC (or fails it, saying when the quota resets).
+built, and one hook call runs it (:mod:`~airflow_provider_linkedin_ads.client.landing`: validation
+before any call, the report engine's chunking, windowing and retries, name columns, reconcile): the
+rows either land atomically in ``output_path`` or, when small, go to XCom. What is Airflow's stays
+here and in :mod:`~airflow_provider_linkedin_ads.operators._output`: the date range and templates,
+the XCom row cap, asset events, lineage, the extra link, and the daily quota, which defers the task
+to shortly after 00:00 UTC (or fails it, saying when the quota resets).
 
 The module-level :func:`utcnow` is the time seam tests replace.
 """

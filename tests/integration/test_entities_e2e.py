@@ -19,8 +19,12 @@ import pytest
 from airflow_provider_linkedin_ads.client.writers import write_rows
 from airflow_provider_linkedin_ads.entity_tables import EntityType, entity_columns
 from airflow_provider_linkedin_ads.operators import _base
-from airflow_provider_linkedin_ads.testing import EmulatorServer, World
-from airflow_provider_linkedin_ads.testing.entity_truth import expected_entity_rows
+from airflow_provider_linkedin_ads.testing import EmulatorServer
+from airflow_provider_linkedin_ads.testing.entity_truth import (
+    SMALL_PAGE_SIZE,
+    expected_entity_rows,
+    paging_world,
+)
 from airflow_provider_linkedin_ads.testing.pytest_plugin import CONN_ENV_VAR, connection_json
 from tests.integration.test_operators_e2e import asset_events, dag_source
 
@@ -33,9 +37,10 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient` is deprecated"),
 ]
 
-#: 5 ACTIVE visible accounts with 3 campaign groups, 11 campaigns and 11 creatives each.
-WORLD = World(seed=7, accounts=7, campaigns_per_account=11, creatives_per_campaign=1, history_days=60)
-PAGE = 2
+#: 5 ACTIVE visible accounts with 3 campaign groups, 11 campaigns and 11 creatives each: at
+#: :data:`PAGE` entities per page every table spans at least 3 pages.
+WORLD = paging_world()
+PAGE = SMALL_PAGE_SIZE
 LOGICAL_DATE = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
 FORMATS = {"ad_accounts": "jsonl", "campaign_groups": "parquet", "campaigns": "jsonl", "creatives": "csv"}
 #: The collection each table is listed from (the last path segment of its requests).
