@@ -18,6 +18,8 @@ exceptions, never on their message text.
     ├── TransportError                   connection reset, timeout, TLS EOF, cut body (cause kept)
     ├── TruncatedReportError             one day x one entity still returns 15,000 rows
     ├── ReconciliationError              landed totals differ from LinkedIn's (.metric, .expected, .landed)
+    ├── WaitDeferredError                a wait longer than ClientConfig.defer_waits_longer_than: not slept
+    │                                    in-process, handed to the caller (.resume_at, .wait, .cause)
     └── APIError                         .status, .code, .service_error_code, .input_errors, .request_summary
         ├── BadRequestError              400 (MISSING_FIELD, INVALID_VALUE_FOR_FIELD, DATE_TOO_EARLY, ...)
         ├── PermissionDeniedError        403 USER_NOT_AUTHORIZED
@@ -73,6 +75,7 @@ __all__ = [
     "TruncatedReportError",
     "UnauthorizedError",
     "VersionNotActiveError",
+    "WaitDeferredError",
 ]
 
 
@@ -224,6 +227,37 @@ class ReconciliationError(LinkedInAdsError):
         self.expected = expected
         self.landed = landed
         self.mismatches = dict(mismatches or {metric: (expected, landed)})
+
+
+class WaitDeferredError(LinkedInAdsError):
+    """The client would wait longer than ``ClientConfig.defer_waits_longer_than``; it did not sleep.
+
+    Raised instead of a long in-process wait (LinkedIn's data throttle, a long ``Retry-After``, the
+    client-side metric-value budget) when the caller asked to wait elsewhere: a deferrable operator
+    hands the wait to Airflow's triggerer and resumes the same report at :attr:`resume_at`. Nothing
+    is lost by it: the call that would have waited is made again after the wait.
+
+    :param resume_at: the aware UTC moment from which the call may be made again (absolute, so a
+        restarted triggerer does not wait longer).
+    :param wait: the seconds the client would have slept.
+    :param cause: the error that asked for the wait (e.g. a :class:`DataThrottleError`), or ``None``
+        for the client's own budget pacing.
+
+    .. code-block:: python
+
+        try:
+            rows = list(engine.run(request))
+        except WaitDeferredError as err:
+            schedule_again(at=err.resume_at)
+    """
+
+    def __init__(
+        self, message: str, *, resume_at: dt.datetime, wait: float, cause: BaseException | None = None
+    ) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at
+        self.wait = wait
+        self.cause = cause
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["CONNECTION_TYPE", "CONN_FIELDS", "UI_FIELD_BEHAVIOUR", "get_provider_info"]
+__all__ = ["CONFIG", "CONNECTION_TYPE", "CONN_FIELDS", "UI_FIELD_BEHAVIOUR", "get_provider_info"]
 
 INTEGRATION_NAME = "LinkedIn Ads"
 CONNECTION_TYPE = "linkedin_ads"
@@ -92,6 +92,37 @@ CONN_FIELDS: dict[str, Any] = {
 }
 
 
+#: ``[linkedin_ads]`` options, declared the way Airflow providers declare theirs, so ``airflow config
+#: list`` shows them with their defaults. Mirrors ``triggers.ad_analytics.DEFAULT_API_CONCURRENCY`` and
+#: ``operators._quota.DEFAULT_DEFER_WAITS_LONGER_THAN`` (tests keep them equal).
+CONFIG: dict[str, Any] = {
+    "linkedin_ads": {
+        "description": "Settings of the LinkedIn Ads provider (airflow-provider-linkedin-ads).",
+        "options": {
+            "trigger_api_concurrency": {
+                "description": "Threads of one triggerer process that run the LinkedIn Ads triggers' API "
+                "reads (the maturity sensor's confirm_with_api totals), shared by all its triggers.\n",
+                "version_added": None,
+                "type": "integer",
+                "example": None,
+                "default": "8",
+            },
+            "defer_waits_longer_than": {
+                "description": "Seconds. A deferrable LinkedIn Ads report operator does not wait longer "
+                "than this in its worker slot (LinkedIn's data throttle, a long Retry-After, the "
+                "metric-value budget): it defers to the triggerer until the wait is over and resumes "
+                "the same report, replaying the answers it already received. Shorter waits are "
+                "slept in the worker; non-deferrable operators always wait in the worker.\n",
+                "version_added": None,
+                "type": "float",
+                "example": None,
+                "default": "60",
+            },
+        },
+    }
+}
+
+
 def _modules(role: str, *names: str) -> list[dict[str, Any]]:
     return [
         {
@@ -145,4 +176,5 @@ def get_provider_info() -> dict[str, Any]:
                 "conn-fields": copy.deepcopy(CONN_FIELDS),
             }
         ],
+        "config": copy.deepcopy(CONFIG),
     }

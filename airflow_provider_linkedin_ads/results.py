@@ -139,6 +139,8 @@ class ReportSummary:
     :param calls_retried: attempts repeated by the client's retry policy.
     :param tunnelled_calls: requests sent tunnelled (POST + ``X-HTTP-Method-Override: GET``).
     :param probe_calls: cheap planning queries (row-count probes and entity discovery).
+    :param calls_replayed: answers taken from the checkpoint of a resumed report instead of asked
+        again (counted in ``calls_planned``, not in ``calls_made``).
     :param windows_split: responses discarded at the row cap and split (date window or facet list).
     :param truncation_events: responses kept although truncated (``on_truncation="warn"``).
     :param metric_values: metric values consumed (fields x rows, as LinkedIn's data throttle counts).
@@ -159,6 +161,7 @@ class ReportSummary:
     calls_retried: int = 0
     tunnelled_calls: int = 0
     probe_calls: int = 0
+    calls_replayed: int = 0
     windows_split: int = 0
     truncation_events: tuple[TruncationEvent, ...] = ()
     metric_values: int = 0
@@ -178,6 +181,7 @@ class ReportSummary:
             "calls_retried": self.calls_retried,
             "tunnelled_calls": self.tunnelled_calls,
             "probe_calls": self.probe_calls,
+            "calls_replayed": self.calls_replayed,
             "windows_split": self.windows_split,
             "truncation_events": [event.to_dict() for event in self.truncation_events],
             "metric_values": self.metric_values,

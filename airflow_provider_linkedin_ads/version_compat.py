@@ -20,7 +20,7 @@ provider's ``version_compat``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from packaging.version import Version
 
@@ -89,7 +89,9 @@ def datetime_trigger_class() -> type[BaseTrigger]:
     maps only ``TimeDeltaTrigger``, so the choice for ``DateTimeTrigger`` is made here.
     """
     if AIRFLOW_V_3_0_PLUS:
-        from airflow.providers.standard.triggers.temporal import DateTimeTrigger
+        from airflow.providers.standard.triggers.temporal import (  # type: ignore[import-not-found,unused-ignore]
+            DateTimeTrigger,
+        )
     else:
         from airflow.triggers.temporal import DateTimeTrigger  # type: ignore[no-redef,import-not-found,unused-ignore]
-    return DateTimeTrigger
+    return cast("type[BaseTrigger]", DateTimeTrigger)

@@ -9,7 +9,10 @@ cost. Settled costs are stamped at completion, after LinkedIn counted them, so t
 client's window no earlier than LinkedIn's.
 
 Waiting on costs that age out uses the injected ``sleep`` (tests advance a fake clock); waiting on
-calls still in flight blocks until one settles.
+calls still in flight blocks until one settles. With ``defer_longer_than`` set, a wait for costs to
+age out that would be longer is not slept: :class:`~airflow_provider_linkedin_ads.errors.WaitDeferredError`
+is raised, resuming when the whole window has aged out (the resumed report starts with a new, empty
+budget, so it must not come back while LinkedIn still counts this window's values).
 
 .. code-block:: python
 
@@ -28,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from airflow_provider_linkedin_ads.client.retry import deferred_wait
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -71,6 +75,9 @@ class MetricValueBudget:
     :param window: window length in seconds (LinkedIn: 300).
     :param clock: time source in seconds (monotonic by default; tests pass the emulator's clock).
     :param sleep: how to wait for old costs to age out (tests advance their fake clock).
+    :param defer_longer_than: seconds; a longer wait for old costs raises
+        :class:`~airflow_provider_linkedin_ads.errors.WaitDeferredError` instead (``None``: always sleep).
+    :param wall_clock: POSIX time, for the absolute ``resume_at`` of a deferred wait.
 
     .. code-block:: python
 
@@ -86,6 +93,8 @@ class MetricValueBudget:
         window: float = BUDGET_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        defer_longer_than: float | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ConfigurationError(
@@ -97,6 +106,8 @@ class MetricValueBudget:
         self.window = float(window)
         self._clock = clock
         self._sleep = sleep
+        self._defer_longer_than = defer_longer_than
+        self._wall_clock = wall_clock
         self._condition = threading.Condition()
         self._settled: deque[tuple[float, int]] = deque()
         self._settled_total = 0
@@ -136,6 +147,7 @@ class MetricValueBudget:
         An estimate above the whole budget is clamped to it (the call then runs alone).
 
         :param estimate: an upper bound of the call's cost (fields x rows).
+        :raises WaitDeferredError: instead of sleeping longer than ``defer_longer_than``.
         """
         amount = max(0, min(int(estimate), self.limit))
         started = self._clock()
@@ -154,6 +166,8 @@ class MetricValueBudget:
                 if delay == 0:  # blocked by calls in flight: wait for one to settle
                     self._condition.wait(_IN_FLIGHT_POLL)
                     continue
+                if self._defer_longer_than is not None and delay > self._defer_longer_than:
+                    raise self._deferred(delay)
             self._sleep(delay)
 
     def settle(self, ticket: BudgetTicket, actual: int) -> None:
@@ -171,6 +185,16 @@ class MetricValueBudget:
                 self._settled_total += cost
                 self._consumed += cost
             self._condition.notify_all()
+
+    def _deferred(self, delay: float) -> Exception:
+        """Return the deferral of a wait of ``delay`` s, resuming once every settled cost aged out (locked)."""
+        clear = max(delay, self._settled[-1][0] + self.window - self._clock()) if self._settled else delay
+        return deferred_wait(
+            clear,
+            now=self._wall_clock(),
+            threshold=float(self._defer_longer_than or 0.0),
+            reason=f"LinkedIn Ads metric-value budget ({self.limit:,} values per {self.window:g} s) is spent",
+        )
 
     def _try_admit(self, amount: int) -> float | None:
         """Return ``None`` when ``amount`` fits now; else seconds until the oldest cost ages out (0: in flight)."""

@@ -134,6 +134,8 @@ class LinkedInAdsClient:
             logger=self._log,
             on_retry=self._stats.count_retry,
             monotonic=monotonic,
+            defer_longer_than=config.defer_waits_longer_than,
+            clock=clock,
         )
         today = dt.datetime.fromtimestamp(clock(), tz=dt.UTC).date()
         for warning in check_version(config.api_version, today):

@@ -113,7 +113,11 @@ class ClientConfig:
     after every read of the body, so an attempt ends at most one read timeout past it, and the
     status line and headers are bounded by the read timeout per read). ``max_response_bytes``
     caps an answer's body: a larger one fails with ``AnswerTooLargeError`` as soon as the cap is
-    passed, without reading the rest. Credentials must be header-safe (printable ASCII, no spaces or
+    passed, without reading the rest. ``defer_waits_longer_than`` (seconds, ``None`` by default: every
+    wait is slept in-process) makes the client raise
+    :class:`~airflow_provider_linkedin_ads.errors.WaitDeferredError` instead of sleeping longer than
+    that (a data throttle, a long ``Retry-After``, the metric-value budget), so a deferrable operator
+    can wait in Airflow's triggerer rather than in a worker slot. Credentials must be header-safe (printable ASCII, no spaces or
     line breaks) and the URLs must not carry ``user:password@``: both are refused here, naming the
     field and never showing the value.
 
@@ -136,6 +140,7 @@ class ClientConfig:
     tunnel_threshold: int = TUNNEL_THRESHOLD
     pool_size: int = 16
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    defer_waits_longer_than: float | None = None
 
     def __post_init__(self) -> None:
         parse_version(self.api_version)  # YYYYMM[.RR] with a real month, naming api_version
@@ -147,6 +152,8 @@ class ClientConfig:
         for name in ("connect_timeout", "read_timeout", "attempt_timeout"):
             _check_positive(getattr(self, name), name)
         _check_positive(self.max_response_bytes, "max_response_bytes")
+        if self.defer_waits_longer_than is not None:
+            _check_positive(self.defer_waits_longer_than, "defer_waits_longer_than")
         if not self.access_token and not self.can_refresh:
             raise ConfigurationError(_missing_credentials(self), argument="access_token")
 

@@ -1,11 +1,13 @@
 """Run a report plan on a thread pool: re-split capped calls, join chunks, stream rows in order.
 
-The plan's windows are *segments* of the output: rows come out segment by segment, each segment's
-rows sorted, so the output is sorted as a whole while memory holds only the few segments in flight
-(never the report). Segments are released a few at a time: the first from the probe's bound, the
-rest re-planned after every answer from the rows the answers really hold (:class:`~.planning.Calibration`),
-so later windows are fuller without ever being trusted blindly. Calls are submitted in segment
-order, at most ``max_concurrency`` at a time;
+The output comes out *segment* by segment, one segment per bucket of the request (a day, month or
+year; the whole range for ``ALL``), each segment's rows sorted, so the output is sorted as a whole
+while memory holds only the few segments in flight (never the report). Every facet scope has windows
+of its own (a busy account and a quiet one do not share windows), and a call's rows go to the
+segments of their buckets. Windows are released a few per scope at a time: the very first from the
+probe's bound, the rest re-planned after every answer from the rows the answers really hold
+(:class:`~.planning.Calibration`), so later windows are fuller without ever being trusted blindly.
+Calls are submitted in date order, at most ``max_concurrency`` at a time;
 a call whose answer reaches the row cap is discarded and replaced by smaller calls of the same
 segment (date window first, then the facet list, then the entities discovered under a single
 facet value), which go to the front of the queue.
@@ -77,9 +79,9 @@ _Parsed = list[tuple[RowKey, tuple["RowValue", ...]]]
 
 @dataclass(frozen=True)
 class Task:
-    """One report call: a field chunk over a window for a facet scope, within an output segment.
+    """One report call: a field chunk over a window for a facet scope.
 
-    :param segment: index of the planning window (output segment) the call belongs to.
+    :param segment: index of the first output segment (bucket of the request) the window covers.
     :param chunk: the field chunk.
     :param window: the call's date range (inside the segment).
     :param scope: the call's facets.
@@ -171,7 +173,7 @@ class PlanRunner:
         self._fetcher = fetcher
         self._cap = fetcher.row_cap
         self._workers = max(1, max_concurrency)
-        self._lookahead = 2  # segments buffered beyond the oldest unwritten one; set by _plan
+        self._lookahead = 2  # windows per scope released and not yet written out; set by _plan
         self._fail_on_truncation = on_truncation == "fail"
         self._batch = facet_batch_size
         self._on_progress = on_progress or (lambda: None)
@@ -188,7 +190,11 @@ class PlanRunner:
         self._waiting: dict[_DiscoveryKey, list[tuple[Task, _Outcome]]] = {}
         self._heap: list[tuple[int, int, Task]] = []
         self._sequence = itertools.count()
-        self._segments: list[_Segment | None] = []
+        # Output segments, one per bucket of the request (created when a call covers them).
+        self._units: list[DateRange] = []
+        self._unit_at: dict[dt.date, int] = {}  # bucket (by its first day) -> segment index
+        self._segments: dict[int, _Segment] = {}
+        self._flushed = 0  # segments written out so far
         self._discovering: set[_DiscoveryKey] = set()
         self._in_flight: dict[Future[Any], Task | _DiscoveryKey] = {}
         self._pool: ThreadPoolExecutor
@@ -198,7 +204,11 @@ class PlanRunner:
         self._scope_index: dict[Scope, int] = {}
         self._priors: list[_Prior] = []
         self._calibration = Calibration(0)
-        self._future: list[DateRange] = []  # planned windows not released yet (re-planned freely)
+        # Per scope: planned windows not released yet (re-planned freely), the first segment not
+        # released yet, and the last segment of each released window not written out yet.
+        self._future: list[list[DateRange]] = []
+        self._released: list[int] = []
+        self._open: list[list[int]] = []
 
     # ── planning ────────────────────────────────────────────────────────────────────────────────
 
@@ -220,9 +230,29 @@ class PlanRunner:
             if prior.data and prior.counts is not None:  # the first chunk's own rows: exact counts
                 rows = sum(prior.counts.values())
                 self._calibration.observe(index, chunk=0, rows=rows, bound=rows)
-        # Enough segments ahead to keep every worker busy, and no more: memory holds only these.
+        # Enough windows ahead to keep every worker busy, and no more: memory holds only these.
         self._lookahead = 1 + math.ceil(self._workers / (len(scopes) * len(chunks)))
-        self._future = self._windows(request.date_range)
+        self._units = self._segment_units(request.date_range)
+        self._unit_at = {self._bucket(unit.start): index for index, unit in enumerate(self._units)}
+        self._future = [self._windows(index, request.date_range) for index in range(len(scopes))]
+        self._released = [0] * len(scopes)
+        self._open = [[] for _ in scopes]
+
+    def _segment_units(self, span: DateRange) -> list[DateRange]:
+        """Return the output segments: the request's buckets (the whole range when windows cannot split)."""
+        if self._granularity is None or probe_granularity(self._granularity) is None:
+            return [span]
+        return buckets(span, self._granularity)
+
+    def _bucket(self, day: dt.date) -> dt.date:
+        granularity = self._granularity
+        if granularity is None or probe_granularity(granularity) is None:
+            return self.request.date_range.start
+        return bucket_start(day, granularity)
+
+    def _covers(self, window: DateRange) -> range:
+        """Return the segments a window covers (windows start and end on bucket boundaries)."""
+        return range(self._unit_at[self._bucket(window.start)], self._unit_at[self._bucket(window.end)] + 1)
 
     def _prior(self, scope: Scope) -> _Prior:
         """Rows per bucket for ``scope``: a static bound, a probe's counts, or the cap when unknown."""
@@ -286,19 +316,26 @@ class PlanRunner:
         prior = self._priors[scope]
         return self._calibration.scale(scope, prior.rows(unit, self._granularity or TimeGranularity.ALL))
 
-    def _windows(self, span: DateRange) -> list[DateRange]:
-        """Plan ``span`` into windows for every scope at once (calibrated once answers arrived)."""
+    def _windows(self, scope: int, span: DateRange) -> list[DateRange]:
+        """Plan ``span`` into the windows of one scope (calibrated once answers arrived).
+
+        Uncalibrated, the expected rows are the probe's bound, which no answer can exceed (a day
+        has at most the pivot values of its month), so the first window is packed up to one row
+        below the cap (:data:`~.planning.PLANNING_FILL`): as much of the report as can safely be
+        asked for, and the answer that calibrates the rest. Calibrated, the estimate is close but
+        not a bound: windows aim at :data:`~.planning.CALIBRATED_FILL` of the cap, balanced.
+        """
         calibrated = self._calibration.calibrated
-        fill = CALIBRATED_FILL if calibrated else PLANNING_FILL
+        target = (
+            int(self._cap * CALIBRATED_FILL)
+            if calibrated
+            else min(self._cap - 1, int(self._cap * PLANNING_FILL))
+        )
 
         def weight(unit: DateRange) -> int:
-            return max(self._expected(index, unit) for index in range(len(self._scopes)))
+            return self._expected(scope, unit)
 
-        # Before calibration only the first window goes out: as large as the bound allows, so the
-        # answer that calibrates the rest is also as much of the report as can safely be asked for.
-        return plan_windows(
-            span, self._granularity, weight, target=int(self._cap * fill), balanced=calibrated
-        )
+        return plan_windows(span, self._granularity, weight, target=target, balanced=calibrated)
 
     def _estimate(self, window: DateRange, scope: int) -> int:
         if self._granularity is None or probe_granularity(self._granularity) is None:
@@ -313,28 +350,39 @@ class PlanRunner:
             return prior.rows(window, self._granularity or TimeGranularity.ALL)
         return sum(prior.rows(unit, self._granularity) for unit in buckets(window, self._granularity))
 
-    def _release(self, flushed: int) -> None:
-        """Turn planned windows into segments with calls, keeping ``lookahead`` segments ahead.
+    def _release(self) -> None:
+        """Turn planned windows into calls, at most ``lookahead`` unwritten windows per scope.
 
-        Until an answer has calibrated the plan (or the first segment is written, whatever its
-        answers held) only the first segment goes out, so the rest of the report is planned from
-        real rows rather than from the probe's bound.
+        Until an answer has calibrated the plan only one window goes out (the first scope's first,
+        all its field chunks), so the rest of the report, every scope's first window included, is
+        planned from real rows rather than from the probe's bound. Among the scopes, the window that
+        starts first goes out first, so segments complete in order.
         """
-        while self._future and len(self._segments) < flushed + self._lookahead:
-            if not self._calibration.calibrated and flushed == 0 and self._segments:
+        for scope_open in self._open:
+            while scope_open and scope_open[0] < self._flushed:
+                scope_open.pop(0)
+        while True:
+            waiting = any(self._open) and not self._calibration.calibrated
+            candidates = [
+                (future[0].start, index)
+                for index, future in enumerate(self._future)
+                if future and len(self._open[index]) < self._lookahead
+            ]
+            if waiting or not candidates:
                 return
-            window = self._future.pop(0)
-            index = len(self._segments)
-            segment = _Segment(ChunkJoin(self.request))
-            self._segments.append(segment)
-            for scope_index, scope in enumerate(self._scopes):
-                estimate = self._estimate(window, scope_index)
-                for chunk in self._chunks:
-                    if chunk.index == 0 and self._from_probe(segment, window, scope_index):
-                        continue
-                    self._push(Task(index, chunk, window, scope, estimate))
+            _, scope_index = min(candidates)
+            window = self._future[scope_index].pop(0)
+            covered = self._covers(window)
+            self._released[scope_index] = covered[-1] + 1
+            self._open[scope_index].append(covered[-1])
+            scope = self._scopes[scope_index]
+            estimate = self._estimate(window, scope_index)
+            for chunk in self._chunks:
+                if chunk.index == 0 and self._from_probe(window, scope_index):
+                    continue
+                self._push(Task(covered[0], chunk, window, scope, estimate))
 
-    def _from_probe(self, segment: _Segment, window: DateRange, scope: int) -> bool:
+    def _from_probe(self, window: DateRange, scope: int) -> bool:
         """Merge the first chunk's rows the probe already fetched for ``window``; ``False`` if it has none."""
         data, granularity = self._priors[scope].data, self._granularity
         if not data or granularity is None or probe_granularity(granularity) is None:
@@ -343,8 +391,8 @@ class PlanRunner:
         parts = [data.pop(unit, None) for unit in units]
         if any(part is None for part in parts):
             return False  # a bucket the probe could not answer whole: the chunk is fetched as usual
-        for part in parts:
-            segment.join.merge(self._chunks[0], part or [])
+        for index, part in zip(self._covers(window), parts, strict=True):
+            self._segment(index).join.merge(self._chunks[0], part or [])
         return True
 
     def _calibrate(self, task: Task, outcome: _Outcome) -> None:
@@ -355,8 +403,9 @@ class PlanRunner:
         self._calibration.observe(
             scope, chunk=task.chunk.index, rows=len(outcome.parsed), bound=self._bound(task.window, scope)
         )
-        if self._future:
-            self._future = self._windows(DateRange(self._future[0].start, self._future[-1].end))
+        for index, future in enumerate(self._future):
+            if future:
+                self._future[index] = self._windows(index, DateRange(future[0].start, future[-1].end))
 
     # ── running ─────────────────────────────────────────────────────────────────────────────────
 
@@ -370,10 +419,9 @@ class PlanRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> Iterator[ReportRow]:
-        flushed = 0
-        self._release(flushed)
-        while flushed < len(self._segments):
-            self._submit(flushed)
+        self._release()
+        while self._flushed < len(self._units):
+            self._submit()
             done, _ = wait(self._in_flight, timeout=self._tick, return_when=FIRST_COMPLETED)
             for future in done:
                 job = self._in_flight.pop(future)
@@ -382,36 +430,39 @@ class PlanRunner:
                 else:
                     self._discovery_done(job, future.result())
             self._on_progress()
-            while flushed < len(self._segments) and self._ready(flushed):
-                yield from self._flush(flushed)
-                flushed += 1
-            self._release(flushed)
+            while self._flushed < len(self._units) and self._ready(self._flushed):
+                yield from self._flush(self._flushed)
+                self._flushed += 1
+            self._release()
 
     def answer_warnings(self) -> tuple[str, ...]:
         """Irregular rows LinkedIn is documented to send, kept or dropped, counted (summary warnings)."""
         return self._parser.warnings()
 
     def _segment(self, index: int) -> _Segment:
-        segment = self._segments[index]
-        if segment is None:  # pragma: no cover -- a flushed segment never gets work
+        if index < self._flushed:  # pragma: no cover -- a flushed segment never gets work
             raise RuntimeError(f"segment {index} was already written out")
+        segment = self._segments.get(index)
+        if segment is None:
+            segment = self._segments[index] = _Segment(ChunkJoin(self.request))
         return segment
 
     def _ready(self, index: int) -> bool:
-        segment = self._segments[index]
-        return segment is not None and segment.pending == 0
+        """Tell whether a segment is complete: every scope released calls past it, none pending."""
+        segment = self._segments.get(index)
+        return min(self._released) > index and (segment is None or segment.pending == 0)
+
+    def _pending(self, task: Task, change: int) -> None:
+        for index in self._covers(task.window):
+            self._segment(index).pending += change
 
     def _push(self, task: Task) -> None:
-        self._segment(task.segment).pending += 1
+        self._pending(task, +1)
         self.calls_planned += 1
         heapq.heappush(self._heap, (task.segment, next(self._sequence), task))
 
-    def _submit(self, flushed: int) -> None:
-        while (
-            self._heap
-            and len(self._in_flight) < self._workers
-            and self._heap[0][0] < flushed + self._lookahead
-        ):
+    def _submit(self) -> None:
+        while self._heap and len(self._in_flight) < self._workers:
             _, _, task = heapq.heappop(self._heap)
             self._in_flight[self._pool.submit(self._call, task)] = task
 
@@ -426,20 +477,39 @@ class PlanRunner:
 
     def _handle(self, task: Task, outcome: _Outcome) -> None:
         self.calls_done += 1
-        segment = self._segment(task.segment)
-        segment.pending -= 1
+        self._pending(task, -1)
         if not outcome.capped:
-            segment.join.merge(task.chunk, outcome.parsed)
+            self._merge(task, outcome.parsed)
             self._calibrate(task, outcome)
             return
         self._resplit(task, outcome)
+
+    def _merge(self, task: Task, parsed: _Parsed, *, complete: bool = True) -> None:
+        """Merge a call's rows into the segments of their buckets (each covered one learns the chunk)."""
+        covered = self._covers(task.window)
+        if len(covered) == 1:
+            self._segment(covered[0]).join.merge(task.chunk, parsed, complete=complete)
+            return
+        parts: dict[int, _Parsed] = {index: [] for index in covered}
+        first, last, unit_at, bucket = covered[0], covered[-1], self._unit_at, self._bucket
+        for item in parsed:
+            day = item[0][0]
+            # A row LinkedIn dated beyond its bucket (month/year rounding) stays at the window's edge.
+            index = unit_at.get(bucket(day), first) if day is not None else first
+            parts[min(max(index, first), last)].append(item)
+        for index, part in parts.items():
+            self._segment(index).join.merge(task.chunk, part, complete=complete)
 
     def _resplit(self, task: Task, outcome: _Outcome) -> None:
         """Replace a capped call: split its window, else its facet list, else discover; else truncated."""
         windows = split_window(task.window, self._granularity)
         if windows is not None:
             self._replace(
-                task, [dataclasses.replace(task, window=w, estimate_rows=self._cap) for w in windows]
+                task,
+                [
+                    dataclasses.replace(task, segment=self._covers(w)[0], window=w, estimate_rows=self._cap)
+                    for w in windows
+                ],
             )
             return
         scopes = split_scope(self.request, task.scope)
@@ -451,7 +521,7 @@ class PlanRunner:
             self._truncated(task, outcome)
             return
         key = _DiscoveryKey(task.window, task.scope, discovery)
-        self._segment(task.segment).pending += 1  # the task waits for the discovery
+        self._pending(task, +1)  # the task waits for the discovery
         if key in self._discovered:
             self._expand(task, outcome, key)
             return
@@ -487,7 +557,7 @@ class PlanRunner:
             self._expand(task, outcome, key)
 
     def _expand(self, task: Task, outcome: _Outcome, key: _DiscoveryKey) -> None:
-        self._segment(task.segment).pending -= 1
+        self._pending(task, -1)
         urns = self._discovered[key]
         if not urns:  # nothing found, or the list itself was cut: the capped answer is all there is
             self._truncated(task, outcome)
@@ -509,11 +579,12 @@ class PlanRunner:
                 entity=entity,
             )
         self.truncations.append(TruncationEvent(task.window, entity, len(outcome.parsed), task.chunk.metrics))
-        self._segment(task.segment).join.merge(task.chunk, outcome.parsed, complete=False)
+        self._merge(task, outcome.parsed, complete=False)
 
     def _flush(self, index: int) -> Iterator[ReportRow]:
-        segment = self._segment(index)
-        self._segments[index] = None  # free the segment while its rows stream out
+        segment = self._segments.pop(index, None)  # free the segment while its rows stream out
+        if segment is None:
+            return
         for row in segment.join.rows():
             self._note_day(row)
             self.rows_out += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
+from airflow_provider_linkedin_ads.client.checkpoint import answer_key
 from airflow_provider_linkedin_ads.client.responses import elements_of
 from airflow_provider_linkedin_ads.errors import RequestSummary, TransportError
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
+    from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
     from airflow_provider_linkedin_ads.client.config import ClientConfig
     from airflow_provider_linkedin_ads.client.stats import ClientStats
     from airflow_provider_linkedin_ads.restli import Value
@@ -66,6 +68,8 @@ class Fetcher:
     :param budget: the metric-value budget shared by concurrent calls.
     :param finder: the ``q`` value of the report.
     :param row_cap: the response row maximum (LinkedIn: 15,000); estimates never exceed it.
+    :param checkpoint: answers already received (a resumed report): a call found there is replayed,
+        not sent (counted in ``replayed``); every checked answer is added to it.
 
     .. code-block:: python
 
@@ -73,11 +77,21 @@ class Fetcher:
         elements = fetcher.fetch(params, fields=20, estimate_rows=9_000)
     """
 
-    def __init__(self, client: FinderClient, budget: MetricValueBudget, *, finder: str, row_cap: int) -> None:
+    def __init__(
+        self,
+        client: FinderClient,
+        budget: MetricValueBudget,
+        *,
+        finder: str,
+        row_cap: int,
+        checkpoint: AnswerCheckpoint | None = None,
+    ) -> None:
         self._client = client
         self._budget = budget
         self._finder = finder
         self.row_cap = row_cap
+        self._checkpoint = checkpoint
+        self.replayed = 0
         self._lock = threading.Lock()
         self.calls = 0
         self.probe_calls = 0
@@ -103,6 +117,14 @@ class Fetcher:
         :param probe: count the call as a planning probe.
         :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
         """
+        key = None if self._checkpoint is None else answer_key(finder or self._finder, params)
+        if key is not None and self._checkpoint is not None:
+            replayed = self._checkpoint.get(key)
+            if replayed is not None:  # received before this report was resumed: not asked again
+                with self._lock:
+                    self.replayed += 1
+                    self.probe_calls += int(probe)
+                return replayed
         reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
         try:
             answer = self._client.finder(
@@ -122,6 +144,8 @@ class Fetcher:
             raise
         cost = fields * len(elements)
         reservation.settle(cost)
+        if key is not None and self._checkpoint is not None:
+            self._checkpoint.put(key, elements)
         with self._lock:
             self.budget_waits += reservation.waits
             self.budget_wait_seconds += reservation.wait_seconds

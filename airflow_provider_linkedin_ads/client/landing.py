@@ -68,6 +68,7 @@ from airflow_provider_linkedin_ads.validation import validate_request
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator
 
+    from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
     from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
     from airflow_provider_linkedin_ads.client.reporting import ReportRun
     from airflow_provider_linkedin_ads.entity_tables import EntityType
@@ -353,6 +354,7 @@ def land_report(
     should_stop: Callable[[], bool] | None = None,
     today: Callable[[], dt.date] | None = None,
     logger: logging.Logger | None = None,
+    checkpoint: AnswerCheckpoint | None = None,
 ) -> LandedReport:
     """Run ``request`` and land its rows in ``destination``: a complete file, or none at all.
 
@@ -364,10 +366,12 @@ def land_report(
     :param should_stop: polled before every row; once true the run fails and nothing is landed.
     :param today: the current UTC date (validation and retention rules); injectable for tests.
     :param logger: where progress and warnings go.
+    :param checkpoint: answers already received (:mod:`~airflow_provider_linkedin_ads.client.checkpoint`):
+        replayed instead of asked again, filled with every new answer (a resumed report).
     :raises ReportValidationError: before any call, for a request LinkedIn would refuse.
     :raises ReconciliationError: with ``reconcile="fail"`` when the totals disagree (nothing landed).
     """
-    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger)
+    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger, checkpoint)
     output, reconcile = land_rows(
         pipeline.rows, pipeline.columns, destination, file=file, before_commit=pipeline.reconciled
     )
@@ -383,13 +387,14 @@ def collect_report(
     should_stop: Callable[[], bool] | None = None,
     today: Callable[[], dt.date] | None = None,
     logger: logging.Logger | None = None,
+    checkpoint: AnswerCheckpoint | None = None,
 ) -> LandedReport:
     """Run ``request`` like :func:`land_report`, handing the rows to ``collect`` instead of a file.
 
     ``collect`` decides what to keep and may raise to stop early (the operators' XCom row limit);
     its result is the report's :attr:`LandedReport.rows`.
     """
-    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger)
+    pipeline = _ReportPipeline.start(client, request, options, should_stop, today, logger, checkpoint)
     rows = collect(pipeline.rows)
     result = pipeline.result(None, pipeline.reconciled())
     return dataclasses.replace(result, rows=rows)
@@ -458,6 +463,7 @@ class _ReportPipeline:
         should_stop: Callable[[], bool] | None,
         today: Callable[[], dt.date] | None,
         logger: logging.Logger | None,
+        checkpoint: AnswerCheckpoint | None = None,
     ) -> _ReportPipeline:
         # Imported when a report runs, not when a DAG file imports this module (requests comes with it).
         from airflow_provider_linkedin_ads.client.reporting import ReportEngine
@@ -468,6 +474,7 @@ class _ReportPipeline:
             on_truncation=options.on_truncation,
             today=today or _utc_today,
             logger=logger,
+            checkpoint=checkpoint,
         )
         run = engine.run(request)  # validates before any report call
         reconciler = (

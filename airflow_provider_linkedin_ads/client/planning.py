@@ -80,13 +80,16 @@ MAX_FIELDS = 20
 METRICS_PER_CHUNK = MAX_FIELDS - len(STRUCTURAL_FIELDS)
 #: Facet values per call when a facet may be split (readability; long queries are tunnelled anyway).
 DEFAULT_FACET_BATCH = 200
-#: Windows planned from the probe's bound aim at this share of the row cap.
-PLANNING_FILL = 0.9
+#: Windows planned from the probe's bound aim at this share of the row cap (kept one row below it).
+#: The bound is a maximum (a day has at most the pivot values of its month), so no margin is needed.
+PLANNING_FILL = 1.0
 #: Windows planned from observed rows (calibrated) aim at this share of the row cap: the estimate
 #: is then close, and a rare capped answer is re-split anyway (never kept as complete).
-CALIBRATED_FILL = 0.97
+CALIBRATED_FILL = 0.98
 #: Calibrated estimates are raised by this factor (day-to-day variation, rows new since the probe).
-CALIBRATION_MARGIN = 1.03
+#: On the benchmark worlds the unraised estimate was at most 3.1 % below the rows answered (standard
+#: deviation 2 %); with :data:`CALIBRATED_FILL` a window keeps 4 % of room for that error.
+CALIBRATION_MARGIN = 1.02
 #: At most this many accounts get a scope (and a probe) of their own; more are batched.
 MAX_ACCOUNT_SCOPES = 25
 #: The one field of attributedRevenueMetrics rows that holds the metrics.
@@ -416,7 +419,7 @@ class Calibration:
 
         calibration = Calibration(scopes=2)
         calibration.observe(0, chunk=0, rows=9_000, bound=13_500)
-        calibration.scale(0, 1_000)  # 687 (1,000 x 2/3 x 1.03)
+        calibration.scale(0, 1_000)  # 680 (1,000 x 2/3 x 1.02)
     """
 
     def __init__(self, scopes: int, *, margin: float = CALIBRATION_MARGIN, minimum_rows: int = 100) -> None:

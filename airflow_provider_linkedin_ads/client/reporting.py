@@ -47,6 +47,7 @@ from airflow_provider_linkedin_ads.validation import effective_date_range, valid
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
     from airflow_provider_linkedin_ads.client.stats import ClientStats
     from airflow_provider_linkedin_ads.models import ReportRequest
     from airflow_provider_linkedin_ads.results import Column, ReportRow
@@ -65,7 +66,8 @@ class ReportEngine:
     :param client: a :class:`~.client.LinkedInAdsClient` (or anything with ``finder``, ``stats``, ``config``).
     :param max_concurrency: calls in flight at once (default 4).
     :param budget: the metric-value budget; share one between engines that use the same LinkedIn app.
-        Default: a new budget of 44,000,000 values per rolling 5 minutes.
+        Default: a new budget of 44,000,000 values per rolling 5 minutes (deferring waits longer than
+        the client's ``defer_waits_longer_than``).
     :param on_truncation: ``"fail"`` (default) raises :class:`~.errors.TruncatedReportError` when one day
         of one entity still returns the row cap; ``"warn"`` keeps those rows and records the event.
     :param row_cap: LinkedIn's response maximum (15,000); lowered only to test against small worlds.
@@ -74,6 +76,8 @@ class ReportEngine:
     :param clock: monotonic time for the wall time and the progress log.
     :param logger: where progress and warnings go.
     :param progress_interval: seconds between progress lines (one per completed call at most).
+    :param checkpoint: answers already received (see :mod:`~.checkpoint`): replayed instead of asked
+        again, filled with every new answer; a resumed report then sends only the calls not made yet.
 
     .. code-block:: python
 
@@ -97,6 +101,7 @@ class ReportEngine:
         clock: Callable[[], float] = time.monotonic,
         logger: logging.Logger | None = None,
         progress_interval: float = 5.0,
+        checkpoint: AnswerCheckpoint | None = None,
     ) -> None:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
             raise ConfigurationError(
@@ -113,7 +118,11 @@ class ReportEngine:
             )
         self.client = client
         self.max_concurrency = max_concurrency
-        self.budget = budget if budget is not None else MetricValueBudget()
+        self.budget = (
+            budget
+            if budget is not None
+            else MetricValueBudget(defer_longer_than=client.config.defer_waits_longer_than)
+        )
         self.on_truncation = on_truncation
         self.row_cap = row_cap
         self.facet_batch_size = facet_batch_size
@@ -121,6 +130,7 @@ class ReportEngine:
         self.clock = clock
         self.log = logger or logging.getLogger(__name__)
         self.progress_interval = progress_interval
+        self.checkpoint = checkpoint
 
     def run(self, request: ReportRequest) -> ReportRun:
         """Validate ``request`` now and return the run; calls start when it is iterated.
@@ -194,7 +204,13 @@ class ReportRun:
     def _rows(self) -> Iterator[ReportRow]:
         engine = self.engine
         started, before = engine.clock(), engine.client.stats
-        fetcher = Fetcher(engine.client, engine.budget, finder=self.request.finder, row_cap=engine.row_cap)
+        fetcher = Fetcher(
+            engine.client,
+            engine.budget,
+            finder=self.request.finder,
+            row_cap=engine.row_cap,
+            checkpoint=engine.checkpoint,
+        )
         progress = _Progress(fetcher, before, engine)
         runner = PlanRunner(
             self.request,
@@ -233,6 +249,7 @@ class ReportRun:
             calls_retried=after.retries - before.retries,
             tunnelled_calls=after.tunnelled - before.tunnelled,
             probe_calls=fetcher.probe_calls,
+            calls_replayed=fetcher.replayed,
             windows_split=runner.windows_split,
             truncation_events=tuple(sorted(runner.truncations, key=_event_order)),
             metric_values=fetcher.metric_values,

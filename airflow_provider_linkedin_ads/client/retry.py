@@ -11,6 +11,9 @@
                 otherwise           -> exponential with full jitter: uniform(0, min(max_wait, initial_wait * 2**(n-1)))
     stop        after max_attempts, or when the time spent so far (attempts and waits, on a monotonic
                 clock) plus the next wait would pass max_total_wait
+    defer       a wait longer than ClientConfig.defer_waits_longer_than is not slept: WaitDeferredError
+                (.resume_at = now + wait, absolute) goes to the caller instead (a deferrable operator
+                waits in the triggerer); a retry the policy would not make anyway re-raises the error
     at the end  the last error is re-raised unchanged (reraise=True)
 
 Works with ``tenacity>=8.3``: the wait is a plain callable (no ``wait_exception``), and the wait and
@@ -20,6 +23,7 @@ which a tenacity version evaluates them.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable
@@ -35,6 +39,7 @@ from airflow_provider_linkedin_ads.errors import (
     ServerError,
     ThrottledError,
     TransportError,
+    WaitDeferredError,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +47,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
 
-__all__ = ["RETRYABLE_ERRORS", "Jitter", "RetryRunner", "backoff_wait"]
+__all__ = ["RETRYABLE_ERRORS", "Jitter", "RetryRunner", "backoff_wait", "deferred_wait"]
 
 T = TypeVar("T")
 
@@ -83,6 +88,31 @@ def backoff_wait(
     if capped is not None:
         return capped if capped > 0 else ceiling  # 0 or negative: the floor, not back-to-back calls
     return min(ceiling, max(0.0, jitter(0.0, ceiling)))
+
+
+def deferred_wait(
+    wait: float, *, now: float, threshold: float, reason: str, cause: BaseException | None = None
+) -> WaitDeferredError:
+    """Return the error that hands a wait of ``wait`` seconds to the caller instead of sleeping it.
+
+    :param wait: the seconds the client would sleep.
+    :param now: the current POSIX time; the resume moment is absolute (``now + wait``, UTC).
+    :param threshold: ``ClientConfig.defer_waits_longer_than``, for the message.
+    :param reason: token-free text naming what asked for the wait.
+    :param cause: the error that asked for it, when there is one.
+
+    .. code-block:: python
+
+        raise deferred_wait(330.0, now=time.time(), threshold=60.0, reason="data throttle", cause=err)
+    """
+    resume_at = dt.datetime.fromtimestamp(now + wait, tz=dt.UTC)
+    return WaitDeferredError(
+        f"{reason}: waiting {wait:.1f} s (longer than defer_waits_longer_than={threshold:g} s) is left "
+        f"to the caller; call again from {resume_at.isoformat()}",
+        resume_at=resume_at,
+        wait=wait,
+        cause=cause,
+    )
 
 
 class _WaitPlan:
@@ -143,6 +173,10 @@ class RetryRunner:
     :param on_retry: called with the error type name of every retry (statistics).
     :param jitter: randomness of the exponential backoff.
     :param monotonic: clock timing the attempts for ``max_total_wait`` (tests inject a fake one).
+    :param defer_longer_than: seconds; a longer wait raises
+        :class:`~airflow_provider_linkedin_ads.errors.WaitDeferredError` instead of sleeping
+        (``None``: every wait is slept).
+    :param clock: POSIX time, for the absolute ``resume_at`` of a deferred wait.
 
     .. code-block:: python
 
@@ -159,6 +193,8 @@ class RetryRunner:
         on_retry: Callable[[str], None] | None = None,
         jitter: Jitter = random.uniform,
         monotonic: Callable[[], float] = time.monotonic,
+        defer_longer_than: float | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._policy = policy
         self._sleep = sleep
@@ -166,6 +202,8 @@ class RetryRunner:
         self._on_retry = on_retry
         self._jitter = jitter
         self._monotonic = monotonic
+        self._defer_longer_than = defer_longer_than
+        self._clock = clock
 
     def call(
         self,
@@ -180,6 +218,8 @@ class RetryRunner:
         :param describe: token-free text naming the request, used in retry log lines.
         :param on_retry: called with the failed attempt's error before each retry of this call
             (the report engine re-reserves its metric-value budget there).
+        :raises WaitDeferredError: instead of a wait longer than ``defer_longer_than`` (the error
+            that asked for it is ``.cause`` and ``__cause__``).
         :raises LinkedInAdsError: the last error, unchanged, when retries are exhausted.
         """
         plan = _WaitPlan(self._policy, self._jitter, self._monotonic)
@@ -205,6 +245,19 @@ class RetryRunner:
     ) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         reason = type(error).__name__
+        wait = plan.wait(state)
+        threshold = self._defer_longer_than
+        if threshold is not None and wait > threshold:
+            # Raised from tenacity's before_sleep: nothing is slept, counted or renewed for a retry
+            # this process will not make; the caller makes the call again after the wait.
+            deferred = deferred_wait(
+                wait,
+                now=self._clock(),
+                threshold=threshold,
+                reason=f"LinkedIn Ads {describe}: {reason}",
+                cause=error,
+            )
+            raise deferred from error
         status = error.status if isinstance(error, APIError) else None
         self._log.warning(
             "LinkedIn Ads %s failed with %s (HTTP %s), attempt %d/%d; retrying in %.1f s: %s",
@@ -213,7 +266,7 @@ class RetryRunner:
             status if status is not None else "-",
             state.attempt_number,
             self._policy.max_attempts,
-            plan.wait(state),
+            wait,
             _short(error),
         )
         if self._on_retry is not None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
     from airflow_provider_linkedin_ads.client.entity_rows import EntityTable
     from airflow_provider_linkedin_ads.client.landing import (
         Destination,
@@ -126,6 +127,8 @@ class LinkedInAdsHook(BaseHook):
     :param retry_policy: how transient failures are retried; default :class:`RetryPolicy`.
     :param attempt_timeout: seconds one attempt may take, connect to last byte; overrides the
         connection's extra (default 300).
+    :param defer_waits_longer_than: seconds; the client raises ``WaitDeferredError`` instead of
+        sleeping longer (deferrable operators set it; default ``None``: every wait is slept).
     :param kwargs: passed to Airflow's ``BaseHook`` (``logger_name``).
     """
 
@@ -143,6 +146,7 @@ class LinkedInAdsHook(BaseHook):
         token_url: str | None = None,
         retry_policy: RetryPolicy | None = None,
         attempt_timeout: float | None = None,
+        defer_waits_longer_than: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -152,6 +156,7 @@ class LinkedInAdsHook(BaseHook):
         self.token_url = token_url
         self.retry_policy = retry_policy
         self.attempt_timeout = attempt_timeout
+        self.defer_waits_longer_than = defer_waits_longer_than
 
     # -- configuration and client ------------------------------------------------------------
 
@@ -180,6 +185,7 @@ class LinkedInAdsHook(BaseHook):
             "attempt_timeout": _first(self.attempt_timeout, extras.get_number("attempt_timeout")),
             "max_response_bytes": extras.get_number("max_response_bytes", integer=True),
             "retry": self.retry_policy,
+            "defer_waits_longer_than": self.defer_waits_longer_than,
         }
         # ``None`` means "not given": dropping it lets ClientConfig apply its documented defaults.
         try:
@@ -386,6 +392,7 @@ class LinkedInAdsHook(BaseHook):
         should_stop: Callable[[], bool] | None = None,
         today: Callable[[], dt.date] | None = None,
         logger: logging.Logger | None = None,
+        checkpoint: AnswerCheckpoint | None = None,
     ) -> LandedReport:
         """Run a whole report and land it in ``destination`` atomically: a complete file or none.
 
@@ -409,6 +416,7 @@ class LinkedInAdsHook(BaseHook):
             should_stop=should_stop,
             today=today,
             logger=logger,
+            checkpoint=checkpoint,
         )
 
     def collect_report(
@@ -420,6 +428,7 @@ class LinkedInAdsHook(BaseHook):
         should_stop: Callable[[], bool] | None = None,
         today: Callable[[], dt.date] | None = None,
         logger: logging.Logger | None = None,
+        checkpoint: AnswerCheckpoint | None = None,
     ) -> LandedReport:
         """Run a whole report like :meth:`land_report`, handing its rows to ``collect`` (e.g. ``list``)."""
         return landing.collect_report(
@@ -430,6 +439,7 @@ class LinkedInAdsHook(BaseHook):
             should_stop=should_stop,
             today=today,
             logger=logger,
+            checkpoint=checkpoint,
         )
 
     def land_entities(

@@ -6,8 +6,11 @@ built, and one hook call runs it (:mod:`~airflow_provider_linkedin_ads.client.la
 before any call, the report engine's chunking, windowing and retries, name columns, reconcile): the
 rows either land atomically in ``output_path`` or, when small, go to XCom. What is Airflow's stays
 here and in :mod:`~airflow_provider_linkedin_ads.operators._output`: the date range and templates,
-the XCom row cap, asset events, lineage, the extra link, and the daily quota, which defers the task
-to shortly after 00:00 UTC (or fails it, saying when the quota resets).
+the XCom row cap, asset events, lineage, the extra link, and the waits: a spent daily quota defers
+the task to shortly after 00:00 UTC (or fails it, saying when the quota resets); with
+``deferrable=True`` any wait longer than ``[linkedin_ads] defer_waits_longer_than`` (LinkedIn's data
+throttle) is waited in the triggerer too, and the resume replays the answers already received
+from the task run's checkpoint (:mod:`~airflow_provider_linkedin_ads.utils.checkpoint`).
 
 The module-level :func:`utcnow` is the time seam tests replace.
 """
@@ -18,12 +21,12 @@ import contextlib
 import datetime as dt
 import json
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
 from airflow_provider_linkedin_ads.client.landing import ReportOptions
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES
-from airflow_provider_linkedin_ads.errors import DailyQuotaExceededError
+from airflow_provider_linkedin_ads.errors import DailyQuotaExceededError, WaitDeferredError
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 from airflow_provider_linkedin_ads.operators._arguments import (
@@ -37,7 +40,7 @@ from airflow_provider_linkedin_ads.operators._arguments import (
     text_list,
 )
 from airflow_provider_linkedin_ads.operators._output import LinkedInAdsFileOperator
-from airflow_provider_linkedin_ads.operators._quota import quota_failure, quota_resets_at, resume_trigger
+from airflow_provider_linkedin_ads.operators._quota import defer_waits_longer_than, deferral
 from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
     report_summary,
@@ -49,6 +52,7 @@ from airflow_provider_linkedin_ads.operators.links import (
     LinkedInCampaignManagerLink,
     campaign_manager_url,
 )
+from airflow_provider_linkedin_ads.utils.checkpoint import PathCheckpoint, checkpoint_uri
 from airflow_provider_linkedin_ads.utils.landing import (
     public_uri,
 )
@@ -110,7 +114,12 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         ``retry_policy``, which decides whether a failed try is retried.
     :param attempt_timeout: seconds one API attempt may take, connect to last byte (default: the
         connection's extra ``attempt_timeout``, else 300); a slower answer is a retried transport error.
-    :param deferrable: wait out a spent daily quota in the triggerer instead of failing.
+    :param deferrable: wait out a spent daily quota in the triggerer instead of failing, and any other
+        wait longer than ``[linkedin_ads] defer_waits_longer_than`` seconds (default 60: LinkedIn's data
+        throttle, a long ``Retry-After``) in the triggerer instead of a worker slot. The resume runs
+        the same report (the same days) and replays the answers already received from a checkpoint
+        beside ``output_path`` (the worker's temp dir for XCom rows), so only the calls not made yet
+        go to LinkedIn; a resume that cannot read the checkpoint (another machine) asks again.
     :param csv_escape_formulas: CSV output only: prefix text cells that start with ``= + - @``, tab
         or CR with ``'`` so spreadsheets do not run them (default ``True``; numbers never change).
     :param reconcile: after the report, compare the landed rows' totals with LinkedIn's
@@ -168,6 +177,9 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         self.date_range_start = date_range_start
         self.date_range_end = date_range_end
         self.metrics = metrics
+        self._output_path_template = (
+            self.output_path
+        )  # kept unrendered: a resume renders it for its pinned days
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
         self.lookback_days = (
@@ -186,6 +198,9 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         self._report_range: DateRange | None = None
         #: The "LinkedIn Campaign Manager" extra link's target, known once the facets are.
         self.campaign_manager_url: str | None = None
+        self._answers: PathCheckpoint | None = None
+        self._keep_answers = False
+        self._resuming = False
 
     def _raw_pivots(self) -> Any:
         raise NotImplementedError
@@ -210,6 +225,7 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
             api_version=self.api_version,
             retry_policy=self.api_retry_policy,
             attempt_timeout=self.attempt_timeout,
+            defer_waits_longer_than=defer_waits_longer_than(self.deferrable),
         )
 
     # -- the run -------------------------------------------------------------------------------
@@ -227,12 +243,14 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         date_range_start: str | None = None,
         date_range_end: str | None = None,
     ) -> dict[str, Any]:
-        """Resume after the daily quota reset: run the same report (same days) again."""
-        self.log.info("Resuming after LinkedIn's daily quota reset (trigger event %s)", event)
+        """Resume after a deferred wait (quota reset, data throttle): the same report, same days, checkpoint replayed."""
+        self.log.info("Resuming the LinkedIn Ads report after a deferred wait (trigger event %s)", event)
+        self._resuming = True
         start = parse_day(date_range_start, argument="date_range_start")
         end = parse_day(date_range_end, argument="date_range_end")
         # The triggerer hands the days back; ``dag.test()`` drops them, so resolve again then.
         date_range = DateRange(start, end) if start and end else self.resolve_date_range(context)
+        self._pin_output_path(context, date_range)
         with argument_named(self.pivot_argument, instead_of="pivots"):
             return self._run(context, date_range)
 
@@ -285,16 +303,19 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
     def _run(self, context: Context, date_range: DateRange) -> dict[str, Any]:
         request = self.build_request(date_range)
         output_path = self._output_uri()
+        checkpoint = self._answers = self._checkpoint(context, output_path)
         try:
             request = self.hook.with_active_accounts(request, today=utcnow().date(), logger=self._logger)
             self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
             summary = self._fetch(request, output_path)
-        except DailyQuotaExceededError as err:
+        except (DailyQuotaExceededError, WaitDeferredError) as err:
             self._wait_for_quota(err, date_range)
         finally:
             self.hook.close()
+            if not self._keep_answers and checkpoint is not None:
+                checkpoint.discard()  # landed, or failed: a later try starts afresh
         summary = with_date_range(summary, date_range)
         self._record_asset_event(context, summary)
         return summary
@@ -331,6 +352,7 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
             "should_stop": lambda: self._killed,
             "today": lambda: utcnow().date(),
             "logger": self._logger,
+            "checkpoint": self._answers,  # a deferrable task's answers so far: a resume replays them
         }
         if output_path is None:
             report = self.hook.collect_report(request, rows_for_xcom, **run)
@@ -385,14 +407,36 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
             "output_path": summary["output_path"],
         }
 
-    def _wait_for_quota(self, err: DailyQuotaExceededError, date_range: DateRange) -> NoReturn:
-        resets_at = quota_resets_at(err, utcnow())
-        if not self.deferrable:
-            raise quota_failure(resets_at) from err
-        trigger = resume_trigger(resets_at)
-        self.log.warning(
-            "LinkedIn's daily API quota is spent (it resets at %s); deferring", resets_at.isoformat()
-        )
+    def _pin_output_path(self, context: Context, date_range: DateRange) -> None:
+        """Render ``output_path`` for the pinned days when this try's rendering resolved other days.
+
+        A resume renders the templates again, resolving the range from a clock that may have passed
+        midnight (a range ending "yesterday"); the file must be named after the days it holds.
+        """
+        template = self._output_path_template
+        if self._report_range in (None, date_range) or not isinstance(template, str):
+            return
+        variables = {**context, **report_range_variables(date_range)}
+        self.output_path = self.render_template(template, cast("Context", variables))
+        self._report_range = date_range
+
+    def _checkpoint(self, context: Context, output_path: str | None) -> PathCheckpoint | None:
+        """Return the task run's answer checkpoint (deferrable tasks only); a fresh try drops an old one."""
+        self._keep_answers = False
+        if not self.deferrable or context.get("ti") is None:
+            return None
+        checkpoint = PathCheckpoint(checkpoint_uri(context, output_path), conn_id=self._output_conn_id())
+        if not self._resuming:
+            checkpoint.discard()  # left by an earlier try: its answers may be stale
+        return checkpoint
+
+    def _wait_for_quota(
+        self, err: DailyQuotaExceededError | WaitDeferredError, date_range: DateRange
+    ) -> NoReturn:
+        """Defer to a ``DateTimeTrigger`` for the wait (keeping the checkpoint), or fail as documented."""
+        trigger, reason = deferral(err, utcnow(), deferrable=self.deferrable)
+        self.log.warning("%s; deferring", reason)
+        self._keep_answers = True
         days = {
             "date_range_start": date_range.start.isoformat(),
             "date_range_end": date_range.end.isoformat(),

@@ -171,6 +171,9 @@ class LinkedInAdsAnalyticsOperator(_FacetedReportOperator):
     :param api_retry_policy: the API client's retry policy (not Airflow's task ``retry_policy``).
     :param deferrable: on a spent daily quota, wait in the triggerer until shortly after 00:00
         UTC (default ``[operators] default_deferrable``); otherwise fail saying when it resets.
+        Deferrable tasks also wait out LinkedIn's data throttle (any wait over ``[linkedin_ads]
+        defer_waits_longer_than``, default 60 s) in the triggerer and resume the same report,
+        replaying the answers already received; non-deferrable ones wait in the worker.
     :param csv_escape_formulas: CSV only: prefix formula-like text cells (``= + - @``, tab, CR)
         with ``'`` (default ``True``; numbers never change).
     :param reconcile: compare the landed totals with LinkedIn's ``timeGranularity=ALL`` totals

@@ -64,7 +64,7 @@ def analytics_endpoint(state: ApiState, request: Request, token: Token, version:
     if "r_ads_reporting" not in token.scope.split(","):
         message = "Not enough permissions to access adAnalytics: the token lacks the r_ads_reporting scope"
         return api_error(403, "USER_NOT_AUTHORIZED", message, service_error_code=100)
-    if state.budget.exhausted():
+    if state.budget.exhausted() or state.budget.tripped():
         return _data_throttled(state)
     built = build_report_query(Params.of(request), today=state.clock.today(), version=version)
     _check_entities(state, built.query)

@@ -7,7 +7,9 @@
 * Daily quota (optional): at most ``daily_quota`` calls per resource per UTC day; the next call gets
   429 ``serviceErrorCode`` 101 naming the ``DAY`` window. Resets at 00:00 UTC (emulator clock).
 
-Both read the emulator clock, so a test rolls a window over by advancing it.
+Both read the emulator clock, so a test rolls a window over by advancing it. A test can also make
+the data throttle fire mid-report without serving 45 million values:
+:meth:`MetricValueBudget.throttle_after` throttles the requests that follow the next N answers.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class MetricValueBudget:
         budget = MetricValueBudget(clock, limit=100)
         budget.record(120)
         budget.exhausted()  # True until the 120 values are 5 minutes old
+        budget.throttle_after(3, times=1)  # the request after the next 3 answers is throttled
     """
 
     def __init__(self, clock: Clock, *, limit: int = DEFAULT_METRIC_VALUE_BUDGET) -> None:
@@ -47,6 +50,8 @@ class MetricValueBudget:
         self._lock = threading.Lock()
         self._served: deque[tuple[dt.datetime, int]] = deque()
         self._total = 0
+        self._trip_after: int | None = None  # answers still to serve before the scripted throttle
+        self._trip_times = 0
 
     def _prune(self, now: dt.datetime) -> None:
         while self._served and now - self._served[0][0] >= WINDOW:
@@ -62,8 +67,30 @@ class MetricValueBudget:
         """Tell whether the window already holds more than ``limit`` values."""
         return self.in_window() > self.limit
 
+    def throttle_after(self, answers: int, *, times: int = 1) -> None:
+        """Throttle the ``times`` ``adAnalytics`` requests that come after the next ``answers`` answers.
+
+        A scripted data throttle mid-report (the emulator's ``retry_after`` is its ``Retry-After``),
+        whatever the report's size; after ``times`` throttled requests the budget answers again.
+        """
+        with self._lock:
+            self._trip_after, self._trip_times = max(0, answers), max(0, times)
+
+    def tripped(self) -> bool:
+        """Tell (and count) whether this request is throttled by :meth:`throttle_after`."""
+        with self._lock:
+            if self._trip_after != 0 or self._trip_times <= 0:
+                return False
+            self._trip_times -= 1
+            if self._trip_times == 0:
+                self._trip_after = None
+            return True
+
     def record(self, values: int) -> None:
-        """Count ``values`` metric values served now."""
+        """Count one answer of ``values`` metric values served now."""
+        with self._lock:
+            if self._trip_after:
+                self._trip_after -= 1
         if values <= 0:
             return
         with self._lock:
@@ -77,6 +104,7 @@ class MetricValueBudget:
         with self._lock:
             self._served.clear()
             self._total = 0
+            self._trip_after, self._trip_times = None, 0
 
 
 class DailyQuota:

@@ -44,7 +44,7 @@ class ConnectionBoundHook(LinkedInAdsHook):
         super().__init__(linkedin_ads_conn_id, **kwargs)
         self._connection = connection
 
-    def get_connection(self, conn_id: str) -> Connection:  # type: ignore[override]
+    def get_connection(self, conn_id: str) -> Connection:  # type: ignore[override,unused-ignore]
         return self._connection
 
 

@@ -12,20 +12,21 @@ import datetime as dt
 import io
 import logging
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
-from airflow_provider_linkedin_ads.client.planning import FieldChunk, chunk_metrics
+from airflow_provider_linkedin_ads.client.planning import Calibration, FieldChunk, chunk_metrics
 from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.enums import REVENUE_PIVOTS, Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.errors import ReportValidationError, TruncatedReportError
 from airflow_provider_linkedin_ads.metrics import METRICS, REVENUE_METRICS
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
+from airflow_provider_linkedin_ads.restli import parse_query
 from airflow_provider_linkedin_ads.testing import EmulatorServer, World
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
@@ -690,3 +691,96 @@ def test_calibrated_windows_stay_close_to_perfect_packing(emulator: EmulatorServ
     assert rows == truth
     # Only the first window is planned from the probe's bound; the rest from the observed rows.
     assert summary.calls_made - summary.probe_calls <= perfect + chunks
+
+
+def _data_calls(server: EmulatorServer) -> list[tuple[tuple[str, ...], DateRange]]:
+    """The ``adAnalytics`` calls that asked for metrics, from the emulator's log: (accounts, window)."""
+    calls = []
+    for record in server.requests:
+        if record.endpoint != "adAnalytics":
+            continue
+        params = parse_query(record.query)
+        if params["fields"] in ("dateRange,pivotValues", "pivotValues,dateRange"):
+            continue  # a probe or a discovery
+        window = cast("dict[str, Any]", params["dateRange"])
+        start, end = (
+            dt.date(*(int(window[side][part]) for part in ("year", "month", "day")))
+            for side in ("start", "end")
+        )
+        calls.append((tuple(cast("list[str]", params.get("accounts", []))), DateRange(start, end)))
+    return calls
+
+
+def test_each_account_gets_windows_of_its_own(emulator: EmulatorServer) -> None:
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=["impressions", "clicks", "costInLocalCurrency"],
+    )
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    assert summary.truncation_events == ()
+    assert summary.calls_made == emulator.counters.calls["adAnalytics"]
+    windows: dict[tuple[str, ...], list[DateRange]] = {}
+    for scope, window in _data_calls(emulator):
+        windows.setdefault(scope, []).append(window)
+    assert sorted(windows) == sorted((account,) for account in accounts(emulator))
+    perfect = {
+        scope: _perfect_packing(
+            ground_truth(emulator, dataclasses.replace(request, facets={"accounts": scope})), 1
+        )
+        for scope in windows
+    }
+    quiet, busy = sorted(windows, key=perfect.__getitem__)
+    assert perfect[quiet] < perfect[busy]
+    # Windows shared by the accounts would each have to fit the busy account's day, so the quiet
+    # account would make at least the busy one's perfect packing in calls. Packed on its own rows,
+    # it makes fewer.
+    assert len(windows[quiet]) < perfect[busy] <= len(windows[busy])
+
+
+def test_an_estimate_far_too_low_is_re_split_never_kept(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Calibration that believes a day holds a third of its rows plans windows three times too
+    # long: their answers reach the cap, and each must be discarded and re-split, never kept.
+    monkeypatch.setattr(Calibration, "scale", lambda self, scope, bound: max(1, bound // 3))
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 5, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=["impressions", "clicks"],
+    )
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    assert summary.truncation_events == ()
+    assert summary.windows_split > 0
+    assert summary.calls_made == emulator.counters.calls["adAnalytics"]
+    # Each capped answer costs its call and is replaced by the two halves of its window.
+    assert len(_data_calls(emulator)) >= _perfect_packing(truth, 1) + 2 * summary.windows_split // 2
+
+
+def test_first_window_is_packed_up_to_the_bound(emulator: EmulatorServer) -> None:
+    campaigns = sorted(emulator.world.campaigns)[:24]
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 9, 1), dt.date(2026, 10, 31)),
+        facets={"campaigns": campaigns},
+        metrics=["impressions", "clicks"],
+    )
+    truth = ground_truth(emulator, request)
+    rows, summary = run_rows(emulator, request, max_concurrency=1)
+    assert rows == truth
+    assert summary.probe_calls == 0  # 24 campaigns: at most 24 rows a day, known without a probe
+    first = min((window for _, window in _data_calls(emulator)), key=lambda window: window.start)
+    # The bound is a maximum, so the first window takes as many days as fit below the cap: 4 x 24 = 96.
+    assert first.days == (CAP - 1) // len(campaigns) == 4

@@ -6,6 +6,7 @@ import copy
 import importlib.metadata
 import importlib.resources
 import json
+import os
 import re
 import subprocess
 import sys
@@ -230,3 +231,30 @@ def test_get_provider_info_imports_without_airflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == DIST
+
+
+def test_config_options_are_declared_with_the_defaults_the_code_uses():
+    from airflow_provider_linkedin_ads.operators._quota import DEFAULT_DEFER_WAITS_LONGER_THAN
+    from airflow_provider_linkedin_ads.triggers.ad_analytics import DEFAULT_API_CONCURRENCY
+
+    options = get_provider_info()["config"]["linkedin_ads"]["options"]
+    assert options["trigger_api_concurrency"]["default"] == str(DEFAULT_API_CONCURRENCY)
+    assert float(options["defer_waits_longer_than"]["default"]) == DEFAULT_DEFER_WAITS_LONGER_THAN
+
+
+def test_airflow_sees_the_declared_defaults(tmp_path):
+    """Airflow's configuration, once it loaded the providers' options as every component does, has the defaults."""
+    script = (
+        "from airflow.configuration import conf\n"
+        "from airflow.providers_manager import ProvidersManager\n"
+        "ProvidersManager().initialize_providers_configuration()\n"
+        "print(conf.get('linkedin_ads', 'trigger_api_concurrency'))\n"
+        "print(conf.getfloat('linkedin_ads', 'defer_waits_longer_than'))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW__LINKEDIN")}
+    env["AIRFLOW_HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["8", "60.0"]

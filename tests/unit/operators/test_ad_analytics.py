@@ -659,3 +659,39 @@ def test_report_range_variables_are_iso_days_and_nodash():
         "report_start_nodash": "20261109",
         "report_end_nodash": "20261116",
     }
+
+
+def test_a_resume_after_midnight_names_the_file_after_its_pinned_days(monkeypatch):
+    """The resume renders again with a later clock; output_path follows the days pinned at deferral."""
+    from airflow_provider_linkedin_ads.models import DateRange
+
+    def rendered_at(now: dt.datetime) -> LinkedInAdsAnalyticsOperator:
+        monkeypatch.setattr(_base, "utcnow", lambda: now)
+        operator = analytics(output_path="file:///data/{{ report_end }}.jsonl", date_range_start="2026-11-01")
+        operator.render_template_fields({})
+        return operator
+
+    first = rendered_at(dt.datetime(2026, 11, 29, 23, 50, tzinfo=dt.UTC))
+    assert first.output_path == "file:///data/2026-11-28.jsonl"
+    resumed = rendered_at(dt.datetime(2026, 11, 30, 0, 10, tzinfo=dt.UTC))  # a new try, after midnight
+    assert resumed.output_path == "file:///data/2026-11-29.jsonl"
+    resumed._pin_output_path({}, DateRange(dt.date(2026, 11, 1), dt.date(2026, 11, 28)))
+    assert resumed.output_path == "file:///data/2026-11-28.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("deferrable", "setting", "expected"),
+    [
+        pytest.param(False, None, None, id="non-deferrable-waits-in-the-worker"),
+        pytest.param(False, "5", None, id="non-deferrable-ignores-the-setting"),
+        pytest.param(True, None, 60.0, id="deferrable-default"),
+        pytest.param(True, "5", 5.0, id="deferrable-setting"),
+    ],
+)
+def test_only_deferrable_operators_hand_long_waits_to_the_triggerer(
+    linkedin_ads_connection, monkeypatch, deferrable, setting, expected
+):
+    if setting is not None:
+        monkeypatch.setenv("AIRFLOW__LINKEDIN_ADS__DEFER_WAITS_LONGER_THAN", setting)
+    operator = analytics(accounts=[1], deferrable=deferrable)
+    assert operator.hook.client_config.defer_waits_longer_than == expected
