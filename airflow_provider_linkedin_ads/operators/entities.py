@@ -106,7 +106,8 @@ class LinkedInAdsEntitiesOperator(LinkedInAdsFileOperator):
     :param api_retry_policy: the API client's retry policy (not Airflow's task ``retry_policy``).
     :param attempt_timeout: seconds one API attempt may take (default: the connection's, else 300).
     :param deferrable: on a spent daily quota, wait in the triggerer until shortly after 00:00 UTC
-        (default ``[operators] default_deferrable``); otherwise fail saying when it resets.
+        (default ``[operators] default_deferrable``); otherwise fail saying when it resets. Other waits
+        (throttling, ``Retry-After``) are slept in the worker, whatever ``deferrable`` says.
     :param csv_escape_formulas: CSV only: prefix formula-like text cells (``= + - @``, tab, CR)
         with ``'`` (default ``True``; numbers never change).
     :param kwargs: ``BaseOperator`` arguments.
