@@ -13,21 +13,20 @@ the stop check and the "nothing partial" rule are written once:
 * :func:`land_entities` -- a dimension table: one entity type's typed rows for the given accounts
   (:func:`~airflow_provider_linkedin_ads.client.entity_rows.entity_rows`, every page or nothing),
   then :func:`land_rows`.
-* :func:`with_active_accounts` -- a request without facets becomes one over every ACTIVE account the
-  token sees, after everything else about it was validated.
+* :func:`with_active_accounts` (from :mod:`~airflow_provider_linkedin_ads.client.accounts`) -- a
+  request without facets becomes one over every ACTIVE account the token sees, after everything
+  else about it was validated.
 
-A :class:`Destination` is where a file goes: ``prepare`` (reach it before any report call), ``open``
-(a binary handle on a temporary target that is moved into place when the block ends cleanly and
-discarded when it raises), ``discard`` (from another thread, when the task is killed) and ``size``.
-Airflow's side implements it on ``ObjectStoragePath``
-(:class:`~airflow_provider_linkedin_ads.utils.landing.AtomicLanding`); :class:`LocalFile` is the
-standard-library one for scripts, benchmarks and tests. Airflow-only concerns (asset events,
-OpenLineage, XCom, quota deferral) stay in the operators.
+A :class:`~airflow_provider_linkedin_ads.client.destination.Destination` is where a file goes
+(:mod:`~airflow_provider_linkedin_ads.client.destination`, with the standard-library ``LocalFile``).
+Airflow-only concerns (asset events, OpenLineage, XCom, quota deferral) stay in
+the operators.
 
 .. code-block:: python
 
     from airflow_provider_linkedin_ads.client import LinkedInAdsClient
-    from airflow_provider_linkedin_ads.client.landing import FileOptions, LocalFile, ReportOptions, land_report
+    from airflow_provider_linkedin_ads.client.destination import LocalFile
+    from airflow_provider_linkedin_ads.client.landing import FileOptions, ReportOptions, land_report
 
     with LinkedInAdsClient(config) as client:
         report = land_report(
@@ -46,42 +45,35 @@ import contextlib
 import dataclasses
 import datetime as dt
 import itertools
-import logging
-import os
-import uuid
-from pathlib import Path
-from types import MappingProxyType
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow_provider_linkedin_ads.client.accounts import with_active_accounts
 from airflow_provider_linkedin_ads.client.config import DEFAULT_MAX_CONCURRENCY, ON_TRUNCATION
-from airflow_provider_linkedin_ads.client.entities import DEFAULT_PAGE_SIZE, list_ad_accounts
+from airflow_provider_linkedin_ads.client.entities import DEFAULT_PAGE_SIZE
 from airflow_provider_linkedin_ads.client.entity_rows import entity_rows
 from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
 from airflow_provider_linkedin_ads.client.resolver import NameResolver
 from airflow_provider_linkedin_ads.client.writers import write_rows
 from airflow_provider_linkedin_ads.entity_tables import entity_type as parse_entity_type
-from airflow_provider_linkedin_ads.enums import Finder
 from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
-from airflow_provider_linkedin_ads.models import normalize_urn
-from airflow_provider_linkedin_ads.validation import validate_request
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable, Generator, Iterable, Iterator
 
     from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
     from airflow_provider_linkedin_ads.client.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.destination import Destination
     from airflow_provider_linkedin_ads.client.reporting import ReportRun
     from airflow_provider_linkedin_ads.entity_tables import EntityType
     from airflow_provider_linkedin_ads.models import ReportRequest
     from airflow_provider_linkedin_ads.results import Column, ReportRow, ReportSummary
 
 __all__ = [
-    "Destination",
     "FileOptions",
     "LandedFile",
     "LandedReport",
     "LandedTable",
-    "LocalFile",
     "ReportOptions",
     "collect_report",
     "land_entities",
@@ -93,101 +85,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-#: A valid account URN standing in for "every account" while the rest of a request is validated.
-_PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
-
-
-class Destination(Protocol):
-    """Where a landed file goes: a temporary target, moved into place atomically or discarded.
-
-    .. code-block:: python
-
-        destination.prepare()  # reachable? (before any report call)
-        with destination.open() as handle:  # the temporary target
-            handle.write(b"...")  # a clean exit commits it; an exception discards it
-        destination.size()
-    """
-
-    @property
-    def public_uri(self) -> str:
-        """The target's URI without credentials (for logs, summaries and lineage)."""
-        ...
-
-    def prepare(self) -> None:
-        """Reach the target (resolve its filesystem, create its folder); idempotent."""
-        ...
-
-    def open(self) -> contextlib.AbstractContextManager[IO[bytes]]:
-        """Yield a binary handle on a temporary target; commit it on a clean exit, discard it on error."""
-        ...
-
-    def discard(self) -> None:
-        """Delete the temporary target of the write in progress, if any; never raises."""
-        ...
-
-    def size(self) -> int | None:
-        """Return the landed file's size in bytes, ``None`` when unknown."""
-        ...
-
-
-class LocalFile:
-    """A local file written through a hidden temporary sibling and moved into place with ``os.replace``.
-
-    The standard-library :class:`Destination`, for scripts, benchmarks and tests; Airflow tasks use
-    :class:`~airflow_provider_linkedin_ads.utils.landing.AtomicLanding` (any ``ObjectStoragePath``).
-
-    :param path: the target file; its folder is created when needed.
-
-    .. code-block:: python
-
-        with LocalFile("/tmp/report.jsonl").open() as handle:
-            handle.write(b"...")
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path).absolute()
-        self._temp: Path | None = None
-
-    def __repr__(self) -> str:
-        return f"LocalFile({str(self.path)!r})"
-
-    @property
-    def public_uri(self) -> str:
-        """The target as a ``file://`` URI."""
-        return self.path.as_uri()
-
-    def prepare(self) -> None:
-        """Create the target's folder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    @contextlib.contextmanager
-    def open(self) -> Iterator[IO[bytes]]:
-        """Yield a handle on ``.<name>.<random>.tmp`` beside the target; replace the target on success."""
-        self.prepare()
-        temp = self._temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with temp.open("wb") as handle:
-                yield handle
-            os.replace(temp, self.path)
-        except BaseException:
-            self.discard()
-            raise
-        finally:
-            self._temp = None
-
-    def discard(self) -> None:
-        """Delete the temporary file of the write in progress, if any."""
-        temp = self._temp
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink(missing_ok=True)
-
-    def size(self) -> int | None:
-        """Return the target's size in bytes, ``None`` when it does not exist."""
-        try:
-            return self.path.stat().st_size
-        except OSError:
-            return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -534,45 +431,6 @@ def until_stopped(
             yield row
     finally:
         getattr(rows, "close", lambda: None)()  # stop the calls now, not at garbage collection
-
-
-def with_active_accounts(
-    client: LinkedInAdsClient,
-    request: ReportRequest,
-    *,
-    today: dt.date | None = None,
-    logger: logging.Logger | None = None,
-) -> ReportRequest:
-    """Return ``request``, its empty facets filled with every ACTIVE account the token can see (logged).
-
-    Everything else about the request is validated first, with a placeholder account, so a broken
-    request fails before the listing call. Requests with facets, and attributed revenue (whose one
-    account is required), are returned as they are.
-
-    :param today: the current UTC date for the validation (default: the system clock's).
-    :raises ConfigurationError: naming ``accounts`` when the token sees no ACTIVE account.
-    """
-    if request.facets or request.finder is Finder.ATTRIBUTED_REVENUE:
-        return request
-    log = logger or logging.getLogger(__name__)
-    placeholder = dataclasses.replace(request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)}))
-    validate_request(placeholder, api_version=client.config.api_version, today=today or _utc_today())
-    accounts = [
-        normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
-        for item in list_ad_accounts(client, statuses=("ACTIVE",))
-    ]
-    if not accounts:
-        raise ConfigurationError(
-            "accounts is empty and the connection's token sees no ACTIVE ad account; set accounts "
-            "(or another facet) explicitly",
-            argument="accounts",
-        )
-    log.info(
-        "accounts not set: reporting on all %d ACTIVE ad account(s) the token can see: %s",
-        len(accounts),
-        ", ".join(accounts),
-    )
-    return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
 
 
 def _utc_today() -> dt.date:

@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.client import LinkedInAdsClient
     from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
+    from airflow_provider_linkedin_ads.client.destination import Destination
     from airflow_provider_linkedin_ads.client.entity_rows import EntityTable
     from airflow_provider_linkedin_ads.client.landing import (
-        Destination,
         FileOptions,
         LandedReport,
         LandedTable,

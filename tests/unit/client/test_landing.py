@@ -16,9 +16,9 @@ from typing import IO, TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
+from airflow_provider_linkedin_ads.client.destination import LocalFile
 from airflow_provider_linkedin_ads.client.landing import (
     FileOptions,
-    LocalFile,
     ReportOptions,
     collect_report,
     land_report,
