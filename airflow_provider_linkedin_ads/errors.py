@@ -10,7 +10,9 @@ exceptions, never on their message text.
     │   └── ReportValidationError        request breaks a LinkedIn rule, caught before sending (.rule)
     ├── RestliError                      value cannot be encoded, or text cannot be decoded (.position);
     │   │                                also a 2xx answer that is no report (no elements list, bad rows)
-    │   └── AnswerTooLargeError          answer body above ClientConfig.max_response_bytes (.limit)
+    │   ├── AnswerTooLargeError          answer body above ClientConfig.max_response_bytes (.limit)
+    │   ├── EntityPageError              an entity listing broke paging (.resource, .page, .reason)
+    │   └── EntityFieldError             an entity field of the wrong type (.entity_type, .entity_id, .field)
     ├── AuthenticationError              token exchange failed (OAuth error, header-unsafe token)
     │   └── UnauthorizedError            a 401 answer persisting after one refresh; also an APIError
     ├── TransportError                   connection reset, timeout, TLS EOF, cut body (cause kept)
@@ -54,6 +56,8 @@ __all__ = [
     "ConfigurationError",
     "DailyQuotaExceededError",
     "DataThrottleError",
+    "EntityFieldError",
+    "EntityPageError",
     "InputError",
     "LinkedInAdsError",
     "NotFoundError",
@@ -132,6 +136,52 @@ class AnswerTooLargeError(RestliError):
     def __init__(self, message: str, *, limit: int) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+class EntityPageError(RestliError):
+    """A page of an entity listing broke LinkedIn's paging contract; nothing of the listing is kept.
+
+    Not retried: the same request would page the same way again.
+
+    :param resource: the listed collection, e.g. ``"adAccounts/508000001/adCampaigns"``.
+    :param page: the 1-based number of the offending page.
+    :param reason: a stable identifier to branch on: ``no_elements``, ``bad_token``, ``missing_id``,
+        ``duplicate_id``, ``repeated_token``, ``bad_paging``, ``not_advancing``, ``total_mismatch``,
+        ``too_many_pages``.
+
+    .. code-block:: python
+
+        try:
+            table = entity_rows(client, "campaigns", [508000001])
+        except EntityPageError as err:
+            log.error("%s page %d: %s", err.resource, err.page, err.reason)
+    """
+
+    def __init__(self, message: str, *, resource: str, page: int, reason: str) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.page = page
+        self.reason = reason
+
+
+class EntityFieldError(RestliError):
+    """An entity field LinkedIn sent has the wrong type for its table column (never silently null).
+
+    :param entity_type: ``ad_accounts``, ``campaign_groups``, ``campaigns`` or ``creatives``.
+    :param entity_id: the entity's id as sent (``None`` when the id itself is unusable).
+    :param field: the dotted source field, e.g. ``"dailyBudget.amount"``.
+
+    .. code-block:: python
+
+        except EntityFieldError as err:
+            log.error("%s %s: bad %s", err.entity_type, err.entity_id, err.field)
+    """
+
+    def __init__(self, message: str, *, entity_type: str, entity_id: object, field: str) -> None:
+        super().__init__(message)
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+        self.field = field
 
 
 class TransportError(LinkedInAdsError):

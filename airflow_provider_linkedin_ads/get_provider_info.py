@@ -123,11 +123,13 @@ CONFIG: dict[str, Any] = {
 }
 
 
-def _modules(role: str) -> list[dict[str, Any]]:
+def _modules(role: str, *names: str) -> list[dict[str, Any]]:
     return [
         {
             "integration-name": INTEGRATION_NAME,
-            "python-modules": [f"airflow_provider_linkedin_ads.{role}.ad_analytics"],
+            "python-modules": [
+                f"airflow_provider_linkedin_ads.{role}.{name}" for name in names or ("ad_analytics",)
+            ],
         }
     ]
 
@@ -160,7 +162,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_linkedin_ads.hooks.linkedin_ads"],
             }
         ],
-        "operators": _modules("operators"),
+        "operators": _modules("operators", "ad_analytics", "entities"),
         # Lets Airflow (the 2.11 webserver, the 3.x API server) import the operators' extra link.
         "extra-links": ["airflow_provider_linkedin_ads.operators.links.LinkedInCampaignManagerLink"],
         "sensors": _modules("sensors"),

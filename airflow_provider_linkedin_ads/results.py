@@ -52,6 +52,12 @@ class ColumnKind(enum.StrEnum):
     DOUBLE = "double"
     DECIMAL = "decimal"
     RAW = "raw"
+    #: An aware UTC instant (entity tables); JSON Lines/CSV ``2026-01-31T09:30:00Z``, Parquet ``timestamp[us, UTC]``.
+    TIMESTAMP = "timestamp"
+    #: ``true``/``false`` (entity tables).
+    BOOLEAN = "boolean"
+    #: Canonical JSON text of a whole entity (sorted keys); written as a string in every format.
+    JSON = "json"
 
 
 @dataclass(frozen=True)

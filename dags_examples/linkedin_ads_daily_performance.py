@@ -22,6 +22,20 @@ newest file always has the latest numbers for each of them.
 `end_date`, the entity URN (`campaign` / `creative`), its name (`campaign_name` / `creative_name`,
 looked up in batches) and the metrics. A re-run or a backfill of a day atomically replaces its files.
 
+**Dimension tables.** Beside the reports, every run lands a snapshot of the four entity types the
+reports' URNs name, for the same accounts, replacing the previous snapshot atomically:
+
+```
+<output base>/dimensions/ad_accounts.jsonl
+<output base>/dimensions/campaign_groups.jsonl
+<output base>/dimensions/campaigns.jsonl
+<output base>/dimensions/creatives.jsonl
+```
+
+Join a report row to its campaign on the URN: `campaign.jsonl`'s `campaign` equals
+`campaigns.jsonl`'s `urn` (status, objective, cost type, budgets, schedule, group). Put `{{ ds }}` in
+the path to keep one snapshot per day instead.
+
 **Configuration** (a run's params override the Airflow Variables, which override the defaults):
 
 | What | Param | Variable | Default |
@@ -48,6 +62,7 @@ import datetime as dt
 from airflow.providers.common.compat.sdk import DAG, Param
 
 from airflow_provider_linkedin_ads.operators.ad_analytics import LinkedInAdsAnalyticsOperator
+from airflow_provider_linkedin_ads.operators.entities import LinkedInAdsEntitiesOperator
 
 try:  # Airflow 3
     from airflow.sdk import CronDataIntervalTimetable
@@ -120,7 +135,8 @@ METRICS = [
 
 with DAG(
     dag_id="linkedin_ads_daily_performance",
-    description="Daily LinkedIn Ads CAMPAIGN and CREATIVE performance (45 metrics, 7-day lookback) as JSON Lines",
+    description="Daily LinkedIn Ads CAMPAIGN and CREATIVE performance (45 metrics, 7-day lookback) and the "
+    "four dimension tables as JSON Lines",
     doc_md=__doc__,
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
@@ -160,3 +176,15 @@ with DAG(
             resolve_names=True,  # adds campaign_name / creative_name next to the URN column
         )
     # [END howto_operator_linkedin_ads_analytics]
+
+    # [START howto_operator_linkedin_ads_entities]
+    for table in ("ad_accounts", "campaign_groups", "campaigns", "creatives"):
+        LinkedInAdsEntitiesOperator(
+            task_id=f"{table}_table",
+            linkedin_ads_conn_id=CONN_ID,
+            entity_type=table,
+            accounts=ACCOUNTS,  # the reports' accounts, so every URN in them has its row
+            output_path=f"{OUTPUT_BASE}/dimensions/{table}.jsonl",
+            output_format="jsonl",
+        )
+    # [END howto_operator_linkedin_ads_entities]

@@ -1,7 +1,9 @@
 """Print what ``make demo`` landed: files, row counts, API calls and the top campaigns by spend.
 
-Reads the JSON Lines files under ``--output`` and the ``LinkedIn Ads report summary: {...}`` lines
-the operators write into the ``airflow dags test`` logs (``--log``, repeatable). Money is summed as
+Reads the JSON Lines files under ``--output`` and the ``LinkedIn Ads report summary: {...}`` (and
+``LinkedIn Ads <table> table summary: {...}``) lines the operators write into the ``airflow dags
+test`` logs (``--log``, repeatable). The top campaigns are joined with the landed ``campaigns``
+dimension table on the campaign URN, for their status and objective. Money is summed as
 :class:`decimal.Decimal`, exactly as LinkedIn sends it. Standard library only.
 
 .. code-block:: bash
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-SUMMARY_MARKER = "LinkedIn Ads report summary: "
+#: What precedes the JSON summary in a task log: a report's, or a dimension table's.
+SUMMARY_MARKER = re.compile(r"LinkedIn Ads (?:report|[a-z_]+ table) summary: ")
 TOP = 5
 
 
@@ -31,6 +35,7 @@ class CampaignTotals:
     """One campaign's sums over the rows of a campaign file."""
 
     name: str
+    urn: str = ""
     impressions: int = 0
     clicks: int = 0
     spend_usd: Decimal = field(default_factory=Decimal)
@@ -60,11 +65,11 @@ def read_summaries(logs: Iterable[Path]) -> dict[str, dict[str, Any]]:
     summaries: dict[str, dict[str, Any]] = {}
     for log in logs:
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            start = line.find(SUMMARY_MARKER)
-            if start < 0:
+            marker = SUMMARY_MARKER.search(line)
+            if marker is None:
                 continue
             try:
-                summary, _ = decoder.raw_decode(line, start + len(SUMMARY_MARKER))
+                summary, _ = decoder.raw_decode(line, marker.end())
             except ValueError:
                 continue
             if isinstance(summary, dict) and summary.get("output_path"):
@@ -82,7 +87,7 @@ def top_campaigns(path: Path, limit: int = TOP) -> list[CampaignTotals]:
         if "costInUsd" not in row:
             return []
         urn = str(row.get("campaign"))
-        entry = totals.setdefault(urn, CampaignTotals(name=str(row.get("campaign_name") or urn)))
+        entry = totals.setdefault(urn, CampaignTotals(name=str(row.get("campaign_name") or urn), urn=urn))
         entry.impressions += int(row.get("impressions") or 0)
         entry.clicks += int(row.get("clicks") or 0)
         entry.spend_usd += Decimal(str(row.get("costInUsd") or "0"))
@@ -92,9 +97,19 @@ def top_campaigns(path: Path, limit: int = TOP) -> list[CampaignTotals]:
 def _days(rows: Iterable[dict[str, Any]]) -> str:
     starts, ends = set(), set()
     for row in rows:
+        if "start_date" not in row:
+            return "snapshot"  # a dimension table: entities, not days
         starts.add(str(row.get("start_date")))
         ends.add(str(row.get("end_date")))
     return f"{min(starts)} .. {max(ends)}" if starts else "no rows"
+
+
+def campaign_table(output: Path) -> dict[str, dict[str, Any]]:
+    """Return the landed ``campaigns`` dimension table by campaign URN (empty when none landed)."""
+    table: dict[str, dict[str, Any]] = {}
+    for path in sorted(output.rglob("campaigns.jsonl")):
+        table.update((str(row["urn"]), row) for row in read_rows(path))
+    return table
 
 
 def describe_files(output: Path, summaries: dict[str, dict[str, Any]]) -> list[str]:
@@ -118,25 +133,37 @@ def describe_calls(summaries: dict[str, dict[str, Any]]) -> list[str]:
     retried = sum(int(summary.get("calls_retried", 0)) for summary in summaries.values())
     truncations = sum(len(summary.get("truncation_events") or ()) for summary in summaries.values())
     return [
-        f"{len(summaries)} report tasks made {calls} LinkedIn API calls "
+        f"{len(summaries)} tasks made {calls} LinkedIn API calls "
         f"({retried} retried, {truncations} truncation events)."
     ]
 
 
 def describe_top(output: Path) -> list[str]:
-    """Return a table of the top campaigns by spend for each landed campaign file."""
+    """Return a table of the top campaigns by spend for each landed campaign file.
+
+    Each campaign is joined with the ``campaigns`` dimension table on its URN for its status and
+    objective; a campaign the table lacks (an orphan) shows ``?``.
+    """
+    campaigns = campaign_table(output)
     lines: list[str] = []
     for path in sorted(output.rglob("campaign.jsonl")):
         top = top_campaigns(path)
         if not top:
             continue
         days = _days(read_rows(path))
-        lines += ["", f"Top {len(top)} campaigns by spend, {days} ({path.relative_to(output)}):"]
-        lines.append(f"  {'Campaign':<44} {'Impressions':>11} {'Clicks':>7} {'CTR':>7} {'Spend (USD)':>13}")
+        joined = " joined with the campaigns table on the campaign URN" if campaigns else ""
+        lines += ["", f"Top {len(top)} campaigns by spend, {days} ({path.relative_to(output)}){joined}:"]
+        lines.append(
+            f"  {'Campaign':<44} {'Status':<9} {'Objective':<22} {'Impressions':>11} {'Clicks':>7} {'CTR':>7} "
+            f"{'Spend (USD)':>13}"
+        )
         for entry in top:
+            entity = campaigns.get(entry.urn, {})
+            status = str(entity.get("status") or "?")
+            objective = str(entity.get("objective_type") or "?")
             lines.append(
-                f"  {entry.name[:44]:<44} {entry.impressions:>11,} {entry.clicks:>7,} {entry.ctr:>7} "
-                f"{entry.spend_usd:>13,.2f}"
+                f"  {entry.name[:44]:<44} {status[:9]:<9} {objective[:22]:<22} {entry.impressions:>11,} "
+                f"{entry.clicks:>7,} {entry.ctr:>7} {entry.spend_usd:>13,.2f}"
             )
     return lines
 

@@ -12,9 +12,10 @@ window, never by the report. Every row has every column. Values keep their exact
   get a leading ``'`` so a spreadsheet shows them instead of running them as formulas (OWASP's "CSV
   injection" advice; anyone who can name a campaign could otherwise plant ``=HYPERLINK(...)``).
   Numbers are never touched: a negative decimal stays ``-2.5``. ``escape_formulas=False`` opts out.
-  JSON Lines and Parquet keep every value verbatim.
-* Parquet: typed columns (``date32``, ``string``, ``int64``, ``float64``, ``decimal128(38, 20)``),
-  one row group per batch; needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
+  JSON Lines and Parquet keep every value verbatim. Entity tables' TIMESTAMP cells are ISO-8601 UTC
+  text ending in ``Z`` in JSON Lines and CSV; BOOLEAN cells are ``true``/``false`` in both.
+* Parquet: typed columns (``date32``, ``string``, ``int64``, ``float64``, ``decimal128(38, 20)``;
+  entity tables add ``timestamp[us, UTC]``, ``bool`` and JSON text as ``string``), one row group per batch; needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
 
 The target stays open: closing a writer flushes it and leaves closing the file to its owner.
 
@@ -56,6 +57,7 @@ __all__ = [
     "escape_formula",
     "exact_decimal",
     "open_writer",
+    "timestamp_text",
     "write_rows",
 ]
 
@@ -117,6 +119,29 @@ def _text(value: RowValue) -> str | int | float | None:
     return value
 
 
+def timestamp_text(value: dt.datetime) -> str:
+    """Render an instant as ISO-8601 UTC with a ``Z`` (milliseconds only when it has some).
+
+    .. code-block:: python
+
+        timestamp_text(dt.datetime(2026, 1, 31, 9, 30, tzinfo=dt.UTC))  # '2026-01-31T09:30:00Z'
+    """
+    utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value  # naive means UTC
+    spec = (
+        "seconds" if not utc.microsecond else "milliseconds" if not utc.microsecond % 1000 else "microseconds"
+    )
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def _with_timestamp_text(row: ReportRow, names: Sequence[str]) -> ReportRow:
+    converted = dict(row)
+    for name in names:
+        value = converted.get(name)
+        if isinstance(value, dt.datetime):
+            converted[name] = timestamp_text(value)
+    return converted
+
+
 class _WriterBase:
     def __init__(self, target: IO[bytes], columns: Sequence[Column]) -> None:
         if not columns:
@@ -170,11 +195,15 @@ class JsonLinesWriter(_WriterBase):
         )
         self._encode = _c_encoder(self._encoder) or self._encoder.encode
         self._dates: dict[dt.date, str] = {}  # a report has few distinct days, two date cells per row
+        # Entity tables' TIMESTAMP cells become ``...Z`` text; reports have none (the row is untouched).
+        self._timestamps = tuple(column.name for column in columns if column.kind is ColumnKind.TIMESTAMP)
 
     def write(self, row: ReportRow) -> None:
         """Write one row (every column; a missing key is written as ``null``)."""
         # A row with exactly the columns, in order (the engine's rows), is encoded as it is.
         record = row if tuple(row) == self._names else {name: row.get(name) for name in self._names}
+        if self._timestamps:
+            record = _with_timestamp_text(record, self._timestamps)
         self._lines.append(self._encode(record))
         self._rows_written += 1
         if len(self._lines) >= _TEXT_FLUSH_ROWS:
@@ -269,6 +298,13 @@ class CsvWriter(_WriterBase):
         # its text is a plain number. Typed numbers and dates are written as they are.
         kinds = (ColumnKind.STRING, ColumnKind.RAW) if escape_formulas else ()
         self._escaped = {column.name: column.kind for column in columns if column.kind in kinds}
+        # BOOLEAN and TIMESTAMP cells take the same per-column branch: ``true``/``false`` and ``...Z``.
+        self._escaped.update(
+            {column.name: column.kind for column in columns if column.kind is ColumnKind.TIMESTAMP}
+        )
+        self._escaped.update(
+            {column.name: column.kind for column in columns if column.kind is ColumnKind.BOOLEAN}
+        )
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._csv.writerow(self._names)
@@ -287,6 +323,10 @@ class CsvWriter(_WriterBase):
         if text is None:
             return ""
         kind = self._escaped.get(name)
+        if kind is ColumnKind.BOOLEAN:
+            return "true" if text else "false"
+        if kind is ColumnKind.TIMESTAMP and isinstance(value, dt.datetime):
+            return timestamp_text(value)
         if kind is None or not isinstance(text, str):
             return text
         if kind is ColumnKind.RAW and _PLAIN_NUMBER.fullmatch(text):
@@ -342,6 +382,8 @@ class ParquetWriter(_WriterBase):
             ColumnKind.LONG: pa.int64(),
             ColumnKind.DOUBLE: pa.float64(),
             ColumnKind.DECIMAL: pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
+            ColumnKind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+            ColumnKind.BOOLEAN: pa.bool_(),
         }
         return types.get(kind, pa.string())
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook, mask_secret, redact
 
-from airflow_provider_linkedin_ads.client import entities
+from airflow_provider_linkedin_ads.client import entities, landing
 from airflow_provider_linkedin_ads.client.config import ClientConfig, RetryPolicy
 from airflow_provider_linkedin_ads.errors import (
     APIError,
@@ -34,10 +34,24 @@ from airflow_provider_linkedin_ads.utils.connection import ConnectionExtras
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_VERSION  # noqa: F401
 
 if TYPE_CHECKING:
+    import datetime as dt
+    import logging
+    from collections.abc import Callable, Iterable
+
     from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+    from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
+    from airflow_provider_linkedin_ads.client.destination import Destination
+    from airflow_provider_linkedin_ads.client.entity_rows import EntityTable
+    from airflow_provider_linkedin_ads.client.landing import (
+        FileOptions,
+        LandedReport,
+        LandedTable,
+        ReportOptions,
+    )
     from airflow_provider_linkedin_ads.enums import Pivot, TimeGranularity
-    from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange
+    from airflow_provider_linkedin_ads.models import DateRange, OpenDateRange, ReportRequest
     from airflow_provider_linkedin_ads.restli import Value
+    from airflow_provider_linkedin_ads.results import ReportRow
 
 __all__ = ["TEST_CONNECTION_POLICY", "TEST_CONNECTION_TIMEOUT", "LinkedInAdsHook", "quick_check_config"]
 
@@ -356,6 +370,116 @@ class LinkedInAdsHook(BaseHook):
     ) -> list[dict[str, Any]]:
         """List one account's creatives (``statuses`` filter ``intendedStatus``; ``None``: any)."""
         return entities.list_creatives(self.client, account, statuses=statuses)
+
+    def entity_rows(self, entity_type: str, accounts: Any = None, **kwargs: Any) -> EntityTable:
+        """Return one dimension table's columns and typed rows (see ``client/entity_rows.py``).
+
+        :param kwargs: ``modified_since``, ``page_size``, ``paging`` for :func:`.entity_rows`.
+        """
+        from airflow_provider_linkedin_ads.client.entity_rows import entity_rows  # lazy like ``client``
+
+        return entity_rows(self.client, entity_type, accounts, **kwargs)
+
+    # -- landing files (one path for every file; see client/landing.py) --------------------------
+
+    def land_report(
+        self,
+        request: ReportRequest,
+        destination: Destination,
+        *,
+        options: ReportOptions | None = None,
+        file: FileOptions | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        today: Callable[[], dt.date] | None = None,
+        logger: logging.Logger | None = None,
+        checkpoint: AnswerCheckpoint | None = None,
+    ) -> LandedReport:
+        """Run a whole report and land it in ``destination`` atomically: a complete file or none.
+
+        .. code-block:: python
+
+            from airflow_provider_linkedin_ads.utils.landing import AtomicLanding
+
+            report = hook.land_report(request, AtomicLanding("s3://bucket/linkedin/campaigns.jsonl"))
+            report.output.rows, report.summary.calls_made
+
+        Arguments as for :func:`~airflow_provider_linkedin_ads.client.landing.land_report`
+        (``options`` and ``file`` default to :class:`~.client.landing.ReportOptions` and
+        :class:`~.client.landing.FileOptions` defaults).
+        """
+        return landing.land_report(
+            self.client,
+            request,
+            destination,
+            options=options or landing.ReportOptions(),
+            file=file or landing.FileOptions(),
+            should_stop=should_stop,
+            today=today,
+            logger=logger,
+            checkpoint=checkpoint,
+        )
+
+    def collect_report(
+        self,
+        request: ReportRequest,
+        collect: Callable[[Iterable[ReportRow]], Any],
+        *,
+        options: ReportOptions | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        today: Callable[[], dt.date] | None = None,
+        logger: logging.Logger | None = None,
+        checkpoint: AnswerCheckpoint | None = None,
+    ) -> LandedReport:
+        """Run a whole report like :meth:`land_report`, handing its rows to ``collect`` (e.g. ``list``)."""
+        return landing.collect_report(
+            self.client,
+            request,
+            collect,
+            options=options or landing.ReportOptions(),
+            should_stop=should_stop,
+            today=today,
+            logger=logger,
+            checkpoint=checkpoint,
+        )
+
+    def land_entities(
+        self,
+        entity_type: str,
+        destination: Destination,
+        *,
+        accounts: Any = None,
+        modified_since: dt.datetime | dt.date | str | None = None,
+        page_size: int | None = None,
+        file: FileOptions | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        now: dt.datetime | None = None,
+    ) -> LandedTable:
+        """Land one snapshot of a dimension table (``campaigns`` ...) in ``destination`` atomically.
+
+        .. code-block:: python
+
+            table = hook.land_entities("campaigns", AtomicLanding("file:///data/linkedin/campaigns.jsonl"))
+            table.output.rows
+
+        Arguments as for :func:`~airflow_provider_linkedin_ads.client.landing.land_entities`.
+        """
+        return landing.land_entities(
+            self.client,
+            entity_type,
+            destination,
+            accounts=accounts,
+            modified_since=modified_since,
+            page_size=page_size or entities.DEFAULT_PAGE_SIZE,
+            file=file or landing.FileOptions(),
+            should_stop=should_stop,
+            now=now,
+        )
+
+    def with_active_accounts(
+        self, request: ReportRequest, *, today: dt.date | None = None, logger: logging.Logger | None = None
+    ) -> ReportRequest:
+        """Return ``request`` with empty facets filled with every ACTIVE account the token sees (one listing)."""
+        return landing.with_active_accounts(self.client, request, today=today, logger=logger)
 
     # -- Airflow UI ----------------------------------------------------------------------------
 

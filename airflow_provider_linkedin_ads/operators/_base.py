@@ -2,9 +2,12 @@
 
 One task run = one logical report: the date range is resolved from the run
 (:func:`~airflow_provider_linkedin_ads.utils.run_window.resolve_date_range`), the request is
-validated before any call, the report engine fetches it (chunking, windowing, retries), and the
-rows either land atomically in ``output_path`` or, when small, go to XCom. A spent daily quota
-defers the task to shortly after 00:00 UTC (or fails it, saying when the quota resets); with
+built, and one hook call runs it (:mod:`~airflow_provider_linkedin_ads.client.landing`: validation
+before any call, the report engine's chunking, windowing and retries, name columns, reconcile): the
+rows either land atomically in ``output_path`` or, when small, go to XCom. What is Airflow's stays
+here and in :mod:`~airflow_provider_linkedin_ads.operators._output`: the date range and templates,
+the XCom row cap, asset events, lineage, the extra link, and the waits: a spent daily quota defers
+the task to shortly after 00:00 UTC (or fails it, saying when the quota resets); with
 ``deferrable=True`` any wait longer than ``[linkedin_ads] defer_waits_longer_than`` (LinkedIn's data
 throttle) is waited in the triggerer too, and the resume replays the answers already received
 from the task run's checkpoint (:mod:`~airflow_provider_linkedin_ads.utils.checkpoint`).
@@ -15,47 +18,33 @@ The module-level :func:`utcnow` is the time seam tests replace.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
-import itertools
 import json
 from functools import cached_property
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
-from airflow.providers.common.compat.sdk import BaseOperator, ObjectStoragePath
-
 from airflow_provider_linkedin_ads.client.config import ON_TRUNCATION
-from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES, Reconciler
-from airflow_provider_linkedin_ads.client.resolver import NameResolver
-from airflow_provider_linkedin_ads.client.writers import write_rows
-from airflow_provider_linkedin_ads.enums import Finder
-from airflow_provider_linkedin_ads.errors import (
-    ConfigurationError,
-    DailyQuotaExceededError,
-    WaitDeferredError,
-)
+from airflow_provider_linkedin_ads.client.landing import ReportOptions
+from airflow_provider_linkedin_ads.client.reconcile import RECONCILE_MODES
+from airflow_provider_linkedin_ads.errors import DailyQuotaExceededError, WaitDeferredError
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
-from airflow_provider_linkedin_ads.models import DateRange, ReportRequest, normalize_urn
+from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 from airflow_provider_linkedin_ads.operators._arguments import (
     argument_named,
     check_api_version,
     check_attempt_timeout,
     check_choice,
     check_flag,
-    check_output_format,
-    check_output_path,
     check_static_request,
     check_whole,
-    optional_text,
     text_list,
 )
+from airflow_provider_linkedin_ads.operators._output import LinkedInAdsFileOperator
 from airflow_provider_linkedin_ads.operators._quota import defer_waits_longer_than, deferral
 from airflow_provider_linkedin_ads.operators._results import (
     Lineage,
     report_summary,
     rows_for_xcom,
-    until_killed,
     with_date_range,
 )
 from airflow_provider_linkedin_ads.operators.links import (
@@ -65,38 +54,25 @@ from airflow_provider_linkedin_ads.operators.links import (
 )
 from airflow_provider_linkedin_ads.utils.checkpoint import PathCheckpoint, checkpoint_uri
 from airflow_provider_linkedin_ads.utils.landing import (
-    AtomicLanding,
-    alias_is_registered,
-    check_no_parent_segments,
-    landed_asset,
-    normalize_uri,
-    openlineage_input,
-    openlineage_output,
-    output_alias,
     public_uri,
-    static_asset,
 )
 from airflow_provider_linkedin_ads.utils.run_window import parse_day, resolve_date_range
-from airflow_provider_linkedin_ads.validation import validate_request
 
 if TYPE_CHECKING:
-    import logging
     import os
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
     import jinja2
-    from airflow.providers.common.compat.sdk import Context
+    from airflow.providers.common.compat.sdk import Context, ObjectStoragePath
 
     from airflow_provider_linkedin_ads.client.config import RetryPolicy
-    from airflow_provider_linkedin_ads.client.reporting import ReportRun
-    from airflow_provider_linkedin_ads.results import Column, ReportRow
+    from airflow_provider_linkedin_ads.client.landing import LandedReport
+    from airflow_provider_linkedin_ads.enums import Finder
 
 __all__ = ["REPORT_RANGE_VARIABLES", "LinkedInAdsReportBaseOperator", "report_range_variables", "utcnow"]
 
 #: The template variables ``output_path`` may use, besides Airflow's: the resolved report range.
 REPORT_RANGE_VARIABLES = ("report_start", "report_end", "report_start_nodash", "report_end_nodash")
-
-_PLACEHOLDER_ACCOUNT = "urn:li:sponsoredAccount:0"
 
 
 def utcnow() -> dt.datetime:
@@ -104,7 +80,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-class LinkedInAdsReportBaseOperator(BaseOperator):
+class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
     """Base of the LinkedIn Ads report operators; use one of its three subclasses.
 
     Subclasses set :attr:`finder` and :attr:`facet_arguments`, store their pivot argument(s) and
@@ -189,70 +165,42 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         reconcile_mode: str = "fail",
         **kwargs: Any,
     ) -> None:
-        output_path = check_output_path(output_path)  # ObjectStoragePath / Path become URI text
-        if isinstance(output_path, str):
-            check_no_parent_segments(output_path)  # literal or not, a '..' survives rendering
-        asset = static_asset(output_path)
-        if asset is not None:
-            kwargs["outlets"] = [*_as_list(kwargs.get("outlets")), asset]
-        super().__init__(**kwargs)
-        # A templated path names a different file per run: the alias lets each run record an asset
-        # event for the file it really wrote (AssetAlias on Airflow 3, DatasetAlias on 2.11).
-        self.output_alias = None if asset is not None or output_path is None else output_alias(self)
-        outlets = _as_list(self.outlets)
-        if self.output_alias is not None and self.output_alias not in outlets:  # partial() added it
-            self.outlets = [*outlets, self.output_alias]
+        super().__init__(
+            output_path=output_path,
+            output_format=output_format,
+            output_conn_id=output_conn_id,
+            csv_escape_formulas=csv_escape_formulas,
+            **kwargs,
+        )
         # Templated: assigned verbatim, validated once rendered (in execute).
         self.linkedin_ads_conn_id = linkedin_ads_conn_id
         self.date_range_start = date_range_start
         self.date_range_end = date_range_end
         self.metrics = metrics
-        self.output_path = output_path
-        self._output_path_template = output_path  # kept unrendered: a resume renders it for its pinned days
-        self.output_conn_id = output_conn_id
+        self._output_path_template = (
+            self.output_path
+        )  # kept unrendered: a resume renders it for its pinned days
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
         self.lookback_days = (
             None if lookback_days is None else check_whole(lookback_days, argument="lookback_days", minimum=0)
         )
-        self.output_format = check_output_format(output_format)
         self.max_concurrency = check_whole(max_concurrency, argument="max_concurrency", minimum=1)
         self.on_truncation = check_choice(on_truncation, ON_TRUNCATION, argument="on_truncation").lower()
         self.api_version = check_api_version(api_version)
         self.resolve_names = check_flag(resolve_names, argument="resolve_names")
         self.allow_unknown_names = check_flag(allow_unknown_names, argument="allow_unknown_names")
         self.deferrable = check_flag(deferrable, argument="deferrable")
-        self.csv_escape_formulas = check_flag(csv_escape_formulas, argument="csv_escape_formulas")
         self.reconcile = check_flag(reconcile, argument="reconcile")
         self.reconcile_mode = check_choice(reconcile_mode, RECONCILE_MODES, argument="reconcile_mode").lower()
         self.api_retry_policy = api_retry_policy
         self.attempt_timeout = check_attempt_timeout(attempt_timeout)
-        self.asset = asset
-        self._landing: AtomicLanding | None = None
         self._report_range: DateRange | None = None
         #: The "LinkedIn Campaign Manager" extra link's target, known once the facets are.
         self.campaign_manager_url: str | None = None
-        self._killed = False
-        self._lineage: Lineage | None = None
         self._answers: PathCheckpoint | None = None
         self._keep_answers = False
         self._resuming = False
-
-    @classmethod
-    def partial(cls, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
-        """``BaseOperator.partial``, declaring the asset alias of a templated ``output_path`` up front.
-
-        A mapped task's ``__init__`` runs only when it runs, so the alias it would add to its
-        outlets is declared here instead, under the same name (``linkedin_ads:<dag_id>.<task_id>``);
-        Airflow 2.11 records alias events only for aliases the parsed DAG declares.
-        """
-        partial = super().partial(**kwargs)  # type: ignore[misc,unused-ignore]
-        path = kwargs.get("output_path")
-        if path is not None and static_asset(check_output_path(path)) is None:
-            task = partial.kwargs
-            alias = output_alias(_TaskName(task["task_id"], task.get("dag")))
-            task["outlets"] = [*_as_list(task.get("outlets")), alias]
-        return partial
 
     def _raw_pivots(self) -> Any:
         raise NotImplementedError
@@ -268,11 +216,6 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
                 allow_unknown_names=self.allow_unknown_names,
                 api_version=self.api_version,
             )
-
-    @property
-    def _logger(self) -> logging.Logger:
-        # The task logger (stdlib-compatible on both lines), so engine progress lands in the task log.
-        return cast("logging.Logger", self.log)
 
     @cached_property
     def hook(self) -> LinkedInAdsHook:
@@ -362,7 +305,7 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         output_path = self._output_uri()
         checkpoint = self._answers = self._checkpoint(context, output_path)
         try:
-            request = self._with_accounts(request)
+            request = self.hook.with_active_accounts(request, today=utcnow().date(), logger=self._logger)
             self._record_link(context, request)
             target = "XCom" if output_path is None else public_uri(output_path)
             self.log.info("LinkedIn Ads report %s -> %s", request.describe(), target)
@@ -401,84 +344,31 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
                 allow_unknown_names=self.allow_unknown_names,
             )
 
-    def _output_uri(self) -> str | None:
-        path = optional_text(check_output_path(self.output_path), argument="output_path")
-        return None if path is None else normalize_uri(path)
-
-    def _with_accounts(self, request: ReportRequest) -> ReportRequest:
-        """Fill an empty facet list with every ACTIVE account the token can see (logged)."""
-        if request.facets or self.finder is Finder.ATTRIBUTED_REVENUE:
-            return request
-        # Validate everything else first: a broken request must fail before the listing call.
-        placeholder = dataclasses.replace(
-            request, facets=MappingProxyType({"accounts": (_PLACEHOLDER_ACCOUNT,)})
-        )
-        validate_request(placeholder, api_version=self.hook.client_config.api_version, today=utcnow().date())
-        accounts = [
-            normalize_urn(item["id"], urn_type="sponsoredAccount", argument="accounts")
-            for item in self.hook.list_ad_accounts(statuses=("ACTIVE",))
-        ]
-        if not accounts:
-            raise ConfigurationError(
-                "accounts is empty and the connection's token sees no ACTIVE ad account; set accounts "
-                "(or another facet) explicitly",
-                argument="accounts",
-            )
-        self.log.info(
-            "accounts not set: reporting on all %d ACTIVE ad account(s) the token can see: %s",
-            len(accounts),
-            ", ".join(accounts),
-        )
-        return dataclasses.replace(request, facets=MappingProxyType({"accounts": tuple(accounts)}))
-
     def _fetch(self, request: ReportRequest, output_path: str | None) -> dict[str, Any]:
-        # Imported when a task runs, not when a DAG file is parsed (the engine pulls in requests).
-        from airflow_provider_linkedin_ads.client.reporting import ReportEngine
+        # One hook call: the client runs the engine, the name columns, the stop check, the totals
+        # and the atomic landing; the operator keeps what is Airflow's (XCom, lineage, asset events).
+        run: dict[str, Any] = {
+            "options": self.report_options,
+            "should_stop": lambda: self._killed,
+            "today": lambda: utcnow().date(),
+            "logger": self._logger,
+            "checkpoint": self._answers,  # a deferrable task's answers so far: a resume replays them
+        }
+        if output_path is None:
+            report = self.hook.collect_report(request, rows_for_xcom, **run)
+            return {**self._summarise(report), **_checked(report), "rows": report.rows}
+        report = self.hook.land_report(request, self._destination(output_path), file=self.file_options, **run)
+        return {**self._summarise(report), **_checked(report)}
 
-        engine = ReportEngine(
-            self.hook.client,
+    @property
+    def report_options(self) -> ReportOptions:
+        """The run's :class:`~airflow_provider_linkedin_ads.client.landing.ReportOptions` (checked at parse time)."""
+        return ReportOptions(
             max_concurrency=self.max_concurrency,
             on_truncation=self.on_truncation,
-            today=lambda: utcnow().date(),
-            logger=self._logger,
-            checkpoint=self._answers,
+            resolve_names=self.resolve_names,
+            reconcile=self.reconcile_mode if self.reconcile else None,
         )
-        run = engine.run(request)  # validates before any report call
-        reconciler = (
-            Reconciler(engine, request, mode=self.reconcile_mode, logger=self._logger)
-            if self.reconcile
-            else None
-        )
-        columns, named = self._named_rows(run, request)
-        rows = until_killed(named, lambda: self._killed)
-        if reconciler is not None:
-            rows = reconciler.totals.observe(rows)  # summed on the way to the writer, never re-read
-        if output_path is None:
-            xcom_rows = rows_for_xcom(rows)
-            checked = self._reconciled(reconciler, run)
-            return {**self._summarise(request, run, columns, None, None), **checked, "rows": xcom_rows}
-        landing = self._landing = AtomicLanding(
-            output_path, conn_id=self._output_conn_id(), stale_after=self.execution_timeout
-        )
-        landing.prepare()  # an unreachable destination fails before any report call
-        # The first rows are fetched before the temporary file exists (it is created at the first write).
-        head = list(itertools.islice(rows, 1))
-        # closing(): a failure (or SIGTERM) while writing stops the engine and its calls at once.
-        with landing.open() as handle, contextlib.closing(rows):
-            write_rows(
-                itertools.chain(head, rows),
-                handle,
-                columns,
-                output_format=self.output_format,
-                csv_escape_formulas=self.csv_escape_formulas,
-            )
-            checked = self._reconciled(reconciler, run)  # before the move: a mismatch lands nothing
-        return {**self._summarise(request, run, columns, landing, landing.size()), **checked}
-
-    def _reconciled(self, reconciler: Reconciler | None, run: ReportRun) -> dict[str, Any]:
-        if reconciler is None:
-            return {}
-        return {"reconcile": reconciler.check(covered=run.summary.date_range_covered).to_dict()}
 
     def _record_link(self, context: Context, request: ReportRequest) -> None:
         # Airflow 3 pushes get_link()'s answer itself when the task ends; 2.11 reads this XCom.
@@ -487,44 +377,35 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         if ti is not None:
             ti.xcom_push(key=LINK_XCOM_KEY, value=self.campaign_manager_url)
 
-    def _output_conn_id(self) -> str | None:
-        return optional_text(self.output_conn_id, argument="output_conn_id")
-
-    def _named_rows(
-        self, run: ReportRun, request: ReportRequest
-    ) -> tuple[tuple[Column, ...], Iterator[ReportRow]]:
-        if not self.resolve_names:
-            return run.columns, iter(run)
-        accounts = request.facets.get("accounts", ()) or request.facets.get("account", ())
-        resolver = NameResolver(self.hook.client, accounts=accounts, logger=self._logger)
-        return resolver.name_columns(run.columns, request.pivots), resolver.enrich(run, request.pivots)
-
-    def _summarise(
-        self,
-        request: ReportRequest,
-        run: ReportRun,
-        columns: tuple[Column, ...],
-        landing: AtomicLanding | None,
-        size: int | None,
-    ) -> dict[str, Any]:
+    def _summarise(self, report: LandedReport) -> dict[str, Any]:
+        output = report.output
         summary = report_summary(
-            request,
-            run.summary,
-            columns=columns,
-            landing=landing,
+            report.request,
+            report.summary,
+            columns=report.columns,
+            output_path=None if output is None else output.uri,
             output_format=self.output_format,
-            size=size,
+            size=None if output is None else output.size,
         )
         self.log.info("LinkedIn Ads report summary: %s", json.dumps(summary))
         self._lineage = Lineage(
             api_base_url=self.hook.client_config.api_base_url,
-            finder=str(request.finder),
-            uri=None if landing is None else landing.uri,
-            columns=columns,
-            rows=run.summary.rows_written,
-            size=size,
+            finder=str(report.request.finder),
+            uri=None if output is None else output.uri,
+            columns=report.columns,
+            rows=report.summary.rows_written,
+            size=None if output is None else output.size,
         )
         return summary
+
+    def _asset_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
+        # The run's days, file and row count: what a downstream DAG needs to pick the right data.
+        return {
+            "date_range_start": summary["date_range"]["start"],
+            "date_range_end": summary["date_range"]["end"],
+            "rows_written": summary["rows_written"],
+            "output_path": summary["output_path"],
+        }
 
     def _pin_output_path(self, context: Context, date_range: DateRange) -> None:
         """Render ``output_path`` for the pinned days when this try's rendering resolved other days.
@@ -563,57 +444,6 @@ class LinkedInAdsReportBaseOperator(BaseOperator):
         self.defer(trigger=trigger, method_name="execute_complete", kwargs=days)
         raise AssertionError("defer() returned")  # pragma: no cover - defer always raises
 
-    def _record_asset_event(self, context: Context, summary: dict[str, Any]) -> None:
-        # A static path is the task's Asset; a templated one is reported through the task's alias as
-        # the Asset of the file this run wrote. The run's days, file and row count go into the extra.
-        events = context.get("outlet_events")
-        if events is None or summary.get("output_path") is None:
-            return
-        extra = {
-            "date_range_start": summary["date_range"]["start"],
-            "date_range_end": summary["date_range"]["end"],
-            "rows_written": summary["rows_written"],
-            "output_path": summary["output_path"],
-        }
-        if self.asset is not None:
-            events[self.asset].extra = extra
-        elif self.output_alias is not None:
-            if not alias_is_registered(self.output_alias):
-                self.log.info(
-                    "No asset event for %s: Airflow 2.11 has not stored the alias %r yet (a DAG no "
-                    "scheduler has parsed, e.g. under airflow dags test)",
-                    summary["output_path"],
-                    self.output_alias.name,
-                )
-                return
-            events[self.output_alias].add(landed_asset(summary["output_path"]), extra=extra)
-
-    def on_kill(self) -> None:
-        """Stop the report in progress and delete its temporary file (the target is never half-written)."""
-        self._killed = True
-        if self._landing is not None:
-            self._landing.discard()
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """Describe the run for OpenLineage: LinkedIn's finder in, the landed file (schema, rows) out.
-
-        Called only when the OpenLineage provider is installed; its imports live here.
-        """
-        from airflow.providers.openlineage.extractors import (  # type: ignore[import-not-found,unused-ignore]
-            OperatorLineage,
-        )
-
-        lineage = self._lineage
-        if lineage is None:
-            return OperatorLineage()
-        source = openlineage_input(lineage.api_base_url, lineage.finder)
-        if lineage.uri is None:
-            return OperatorLineage(inputs=[source], outputs=[])
-        output = openlineage_output(
-            lineage.uri, columns=lineage.columns, rows=lineage.rows, size=lineage.size
-        )
-        return OperatorLineage(inputs=[source], outputs=[output])
-
 
 def report_range_variables(date_range: DateRange) -> dict[str, str]:
     """Return the report-range template variables of ``date_range``.
@@ -636,22 +466,5 @@ def report_range_variables(date_range: DateRange) -> dict[str, str]:
     }
 
 
-@dataclasses.dataclass(frozen=True)
-class _TaskName:
-    """What :func:`output_alias` reads of a task, for a mapped one before it exists."""
-
-    task_id: str
-    dag: Any
-
-    @property
-    def dag_id(self) -> str | None:
-        return None if self.dag is None else str(self.dag.dag_id)
-
-    def has_dag(self) -> bool:
-        return self.dag is not None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+def _checked(report: LandedReport) -> dict[str, Any]:
+    return {} if report.reconcile is None else {"reconcile": report.reconcile}

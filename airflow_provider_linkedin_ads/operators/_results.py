@@ -15,16 +15,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.writers import exact_decimal
-from airflow_provider_linkedin_ads.errors import ConfigurationError, LinkedInAdsError
+from airflow_provider_linkedin_ads.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Generator, Iterable
 
     from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
     from airflow_provider_linkedin_ads.results import Column, ReportRow, ReportSummary, RowValue
-    from airflow_provider_linkedin_ads.utils.landing import AtomicLanding
 
-__all__ = ["XCOM_ROW_CAP", "Lineage", "report_summary", "rows_for_xcom", "until_killed", "with_date_range"]
+__all__ = ["XCOM_ROW_CAP", "Lineage", "report_summary", "rows_for_xcom", "with_date_range"]
 
 #: Rows a report may have to be returned through XCom when no ``output_path`` is set.
 XCOM_ROW_CAP = 5_000
@@ -45,6 +44,8 @@ class Lineage:
     columns: tuple[Column, ...]
     rows: int
     size: int | None
+    #: The LinkedIn resource read: ``adAnalytics`` for reports, the entity collection for tables.
+    resource: str = "adAnalytics"
 
 
 def report_summary(
@@ -52,7 +53,7 @@ def report_summary(
     engine_summary: ReportSummary,
     *,
     columns: tuple[Column, ...],
-    landing: AtomicLanding | None,
+    output_path: str | None,
     output_format: str,
     size: int | None,
 ) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def report_summary(
     :param request: the report that ran (facets as sent).
     :param engine_summary: the engine's summary of the run.
     :param columns: the output columns (name columns included).
-    :param landing: where the rows landed, ``None`` when they go to XCom.
+    :param output_path: the landed file's public URI, ``None`` when the rows go to XCom.
     :param output_format: the file format.
     :param size: bytes of the landed file, when known.
     """
@@ -71,8 +72,8 @@ def report_summary(
         "pivots": list(request.pivots),
         "time_granularity": None if granularity is None else str(granularity),
         "facets": {name: len(values) for name, values in request.facets.items()},
-        "output_path": None if landing is None else landing.public_uri,
-        "output_format": None if landing is None else output_format,
+        "output_path": output_path,
+        "output_format": None if output_path is None else output_format,
         "bytes_written": size,
         "columns": [column.name for column in columns],
         **engine_summary.to_dict(),
@@ -117,22 +118,3 @@ def _json_value(value: RowValue) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def until_killed(rows: Iterator[ReportRow], killed: Callable[[], bool]) -> Generator[ReportRow, None, None]:
-    """Yield ``rows`` until ``killed()`` says the task was stopped, then fail; closing stops the engine.
-
-    Airflow 3 only calls ``on_kill`` on SIGTERM (its supervisor kills the process later), so the
-    report must stop itself instead of fetching to the end.
-
-    :raises LinkedInAdsError: at the first row after the task was killed.
-    """
-    try:
-        for row in rows:
-            if killed():
-                raise LinkedInAdsError(
-                    "the task was stopped (SIGTERM) before the report was complete; nothing was landed"
-                )
-            yield row
-    finally:
-        getattr(rows, "close", lambda: None)()  # stop the engine's calls now, not at garbage collection

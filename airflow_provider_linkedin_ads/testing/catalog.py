@@ -155,7 +155,9 @@ class Catalog:
 
     def campaign_group_json(self, group_id: int) -> dict[str, Any]:
         """``adCampaignGroups`` element. :raises KeyError: unknown id (answer 404)."""
-        return campaign_group_api_json(self.campaign_groups[group_id], self._campaigns_of_group[group_id])
+        group = self.campaign_groups[group_id]
+        currency = self.accounts[group.account_id].currency
+        return campaign_group_api_json(group, self._campaigns_of_group[group_id], currency)
 
     def campaign_json(self, campaign_id: int) -> dict[str, Any]:
         """``adCampaigns`` element. :raises KeyError: unknown id (answer 404)."""

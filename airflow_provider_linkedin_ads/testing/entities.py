@@ -274,6 +274,22 @@ def _epoch_ms(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days * 86_400_000
 
 
+_DAY_MS = 86_400_000
+_HOUR_MS = 3_600_000
+#: Accounts were opened before any campaign of the default worlds (history up to ~3 years).
+_ACCOUNTS_OPENED = dt.date(2023, 1, 2)
+
+
+def _audit(created: int, modified: int) -> dict[str, Any]:
+    # LinkedIn's changeAuditStamps: epoch-millisecond instants; derived from ids so every world
+    # built from the same entities answers the same stamps (and last-modified times spread out).
+    return {"created": {"time": created}, "lastModified": {"time": max(created, modified)}}
+
+
+def _money(amount: int, currency: str) -> dict[str, str]:
+    return {"amount": f"{amount}.00", "currencyCode": currency}
+
+
 def account_api_json(account: Account) -> dict[str, Any]:
     """Return the ``/rest/adAccounts`` representation of ``account``.
 
@@ -290,6 +306,10 @@ def account_api_json(account: Account) -> dict[str, Any]:
         "notifiedOnCampaignOptimization": False,
         "servingStatuses": ["RUNNABLE"] if account.status == "ACTIVE" else ["ACCOUNT_SERVING_HOLD"],
         "version": {"versionTag": "1"},
+        "changeAuditStamps": _audit(
+            _epoch_ms(_ACCOUNTS_OPENED) - (account.id % 97) * _DAY_MS,
+            _epoch_ms(_ACCOUNTS_OPENED) + (account.id % 29) * _DAY_MS + 9 * _HOUR_MS,
+        ),
     }
 
 
@@ -302,11 +322,17 @@ def _run_schedule(start: dt.date, end: dt.date | None) -> dict[str, int]:
     return schedule
 
 
-def campaign_group_api_json(group: CampaignGroup, campaigns: list[Campaign]) -> dict[str, Any]:
+def campaign_group_api_json(
+    group: CampaignGroup, campaigns: list[Campaign], currency: str = "USD"
+) -> dict[str, Any]:
     """Return the ``adCampaignGroups`` representation of ``group``.
+
+    Every group has a ``totalBudget``; every other one a ``dailyBudget`` too (so both a present and an
+    absent optional budget occur). Created 45 days before its first campaign starts.
 
     :param group: the campaign group.
     :param campaigns: its campaigns (the run schedule spans theirs).
+    :param currency: its account's currency (for the budgets).
     """
     data: dict[str, Any] = {
         "id": group.id,
@@ -315,7 +341,13 @@ def campaign_group_api_json(group: CampaignGroup, campaigns: list[Campaign]) -> 
         "status": group.status,
         "test": False,
         "servingStatuses": ["RUNNABLE"] if group.status == "ACTIVE" else ["CAMPAIGN_GROUP_STATUS_HOLD"],
+        "totalBudget": _money((group.id % 50 + 1) * 1_000, currency),
     }
+    if group.id % 2:
+        data["dailyBudget"] = _money(group.id % 40 + 10, currency)
+    first = min((campaign.start for campaign in campaigns), default=_ACCOUNTS_OPENED)
+    created = _epoch_ms(first) - 45 * _DAY_MS
+    data["changeAuditStamps"] = _audit(created, created + (group.id % 31) * _DAY_MS)
     if campaigns:
         ends = [campaign.end for campaign in campaigns]
         end = None if any(item is None for item in ends) else max(item for item in ends if item is not None)
@@ -326,10 +358,15 @@ def campaign_group_api_json(group: CampaignGroup, campaigns: list[Campaign]) -> 
 def campaign_api_json(campaign: Campaign, currency: str) -> dict[str, Any]:
     """Return the ``adCampaigns`` representation of ``campaign``.
 
+    Budgets and bid in the account's currency; ``totalBudget`` only on campaigns with an even id.
+    Created 30 days before it starts, last modified up to 19 days (and some hours) before it starts.
+
     :param campaign: the campaign.
-    :param currency: its account's currency (for ``unitCost``).
+    :param currency: its account's currency (for ``unitCost`` and the budgets).
     """
-    return {
+    created = _epoch_ms(campaign.start) - 30 * _DAY_MS
+    modified = _epoch_ms(campaign.start) - (campaign.id % 20) * _DAY_MS - (campaign.id % 7) * _HOUR_MS
+    data: dict[str, Any] = {
         "id": campaign.id,
         "name": campaign.name,
         "account": f"urn:li:sponsoredAccount:{campaign.account_id}",
@@ -339,11 +376,16 @@ def campaign_api_json(campaign: Campaign, currency: str) -> dict[str, Any]:
         "objectiveType": campaign.objective_type,
         "costType": "CPM",
         "unitCost": {"amount": "12.00", "currencyCode": currency},
+        "dailyBudget": _money(campaign.id % 90 + 10, currency),
         "locale": {"country": "US", "language": "en"},
         "runSchedule": _run_schedule(campaign.start, campaign.end),
         "test": False,
         "version": {"versionTag": "1"},
+        "changeAuditStamps": _audit(created, modified),
     }
+    if campaign.id % 2 == 0:
+        data["totalBudget"] = _money((campaign.id % 30 + 1) * 500, currency)
+    return data
 
 
 def creative_api_json(creative: Creative, campaign: Campaign) -> dict[str, Any]:
@@ -364,6 +406,7 @@ def creative_api_json(creative: Creative, campaign: Campaign) -> dict[str, Any]:
         "isServing": serving,
         "isTest": False,
         "content": content,
+        "review": {"status": "APPROVED"},
         "createdAt": _epoch_ms(campaign.start),
-        "lastModifiedAt": _epoch_ms(campaign.start),
+        "lastModifiedAt": _epoch_ms(campaign.start) + (creative.id % 11) * _HOUR_MS,
     }

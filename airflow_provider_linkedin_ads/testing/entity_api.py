@@ -9,7 +9,9 @@
   ``intendedStatuses``) and batch get by **encoded creative URNs**, single get by encoded URN.
 * The unscoped ``/rest/adCampaigns`` etc. answer 400: the account id must be in the path.
 
-Finders page with ``pageSize``/``pageToken``; these endpoints need the ``r_ads`` scope.
+Finders page with ``pageSize``/``pageToken`` (cursor, API 202401+) or ``start``/``count`` (index
+paging of older versions; see :mod:`.paging`), at most ``EmulatorConfig.page_size`` elements per page
+when set. These endpoints need the ``r_ads`` scope.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ CHILD_RESOURCES: dict[str, frozenset[str]] = {
     "creatives": frozenset(),
 }
 _ACCOUNT_CRITERIA = frozenset({"id", "status", "type", "name", "reference", "test"})
-_PAGING = frozenset({"pageSize", "pageToken", "sortOrder"})
+_PAGING = frozenset({"pageSize", "pageToken", "start", "count", "sortOrder"})
 _CREATIVE_CRITERIA = frozenset(
     {"campaigns", "creatives", "intendedStatuses", "isTestAccount", "isTotalIncluded"}
 )
@@ -130,7 +132,8 @@ def accounts_collection(state: ApiState, request: Request, token: Token) -> Resp
         return batch_response(_keys(params), fetch)
     _finder(params, "search", {"q", "search", *_PAGING})
     rows = [world.account_json(account_id) for account_id in sorted(visible) if account_id in world.accounts]
-    return page_response(_filter(rows, _criteria(params, _ACCOUNT_CRITERIA), params), params)
+    rows = _filter(rows, _criteria(params, _ACCOUNT_CRITERIA), params)
+    return page_response(rows, params, limit=state.config.page_size)
 
 
 def account_entity(state: ApiState, request: Request, token: Token, key: str) -> Response:
@@ -176,9 +179,11 @@ def account_children(state: ApiState, request: Request, token: Token, key: str, 
     rows = [children[child_id]() for child_id in sorted(children)]
     if resource == "creatives":
         _finder(params, "criteria", {"q", *_CREATIVE_CRITERIA, *_PAGING})
-        return page_response(_filter(rows, _creative_criteria(params), params), params)
+        rows = _filter(rows, _creative_criteria(params), params)
+        return page_response(rows, params, limit=state.config.page_size)
     _finder(params, "search", {"q", "search", *_PAGING})
-    return page_response(_filter(rows, _criteria(params, CHILD_RESOURCES[resource]), params), params)
+    rows = _filter(rows, _criteria(params, CHILD_RESOURCES[resource]), params)
+    return page_response(rows, params, limit=state.config.page_size)
 
 
 def account_child(

@@ -1,8 +1,13 @@
 """Rest.li collection shapes shared by the entity and lookup endpoints: cursor pages and batch gets.
 
 * Finder pages: ``{"elements": [...], "paging": {...}, "metadata": {"nextPageToken": "..."}}``, with
-  ``pageSize``/``pageToken`` cursor paging (LinkedIn's ad-entity search since 2024). The last page has
+  ``pageSize``/``pageToken`` cursor paging (LinkedIn's ad-entity search since 202401). The last page has
   no ``nextPageToken``.
+* Index pages (the ad-entity finders before 202401): ``start``/``count`` (default 10) answer
+  ``{"elements": [...], "paging": {"start": s, "count": n, "total": t, "links": []}}``; mixing them
+  with ``pageSize``/``pageToken`` is a 400.
+* A server-side ``limit`` caps every page below what was asked (LinkedIn may return fewer elements
+  than ``pageSize``; clients must follow the token, not count elements).
 * Batch gets: ``{"results": {key: {...}}, "statuses": {key: 200}, "errors": {key: {...}}}`` with keys
   reduced-encoded; a missing key lands in ``errors`` while the call itself answers 200.
 """
@@ -23,10 +28,12 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.testing.params import Params
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "batch_response", "page_response"]
+__all__ = ["DEFAULT_INDEX_COUNT", "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "batch_response", "page_response"]
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+#: Rest.li's default ``count`` of index paging.
+DEFAULT_INDEX_COUNT = 10
 _TOKEN_PREFIX = b"emulator-offset:"
 
 
@@ -50,13 +57,19 @@ def _offset(params: Params) -> int:
     return int(digits)
 
 
-def page_response(elements: Sequence[dict[str, Any]], params: Params) -> Response:
-    """Build one cursor page of ``elements`` as selected by ``pageSize`` and ``pageToken``.
+def page_response(
+    elements: Sequence[dict[str, Any]], params: Params, *, limit: int | None = None
+) -> Response:
+    """Build one page of ``elements``: by cursor (``pageSize``/``pageToken``) or by index (``start``/``count``).
 
     :param elements: every matching element, in a stable order.
     :param params: the request's parameters.
+    :param limit: most elements per page whatever was asked (``EmulatorConfig.page_size``).
     """
+    if "start" in params or "count" in params:
+        return _index_page(elements, params, limit)
     size = params.int_value("pageSize", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+    size = size if limit is None else min(size, limit)
     offset = _offset(params)
     chunk = list(elements[offset : offset + size])
     metadata: dict[str, Any] = {}
@@ -64,6 +77,18 @@ def page_response(elements: Sequence[dict[str, Any]], params: Params) -> Respons
         metadata["nextPageToken"] = _token(offset + size)
     body = {"elements": chunk, "paging": {"start": 0, "count": size, "links": []}, "metadata": metadata}
     return json_response(body)
+
+
+def _index_page(elements: Sequence[dict[str, Any]], params: Params, limit: int | None) -> Response:
+    for name in ("pageSize", "pageToken"):
+        if name in params:
+            raise reject(INVALID, name, f"{name} is cursor paging; do not mix it with start/count")
+    start = params.int_value("start", default=0, minimum=0, maximum=10**9)
+    count = params.int_value("count", default=DEFAULT_INDEX_COUNT, minimum=1, maximum=MAX_PAGE_SIZE)
+    size = count if limit is None else min(count, limit)
+    chunk = list(elements[start : start + size])
+    paging = {"start": start, "count": size, "total": len(elements), "links": []}
+    return json_response({"elements": chunk, "paging": paging})
 
 
 def batch_response(keys: Sequence[str], fetch: Callable[[str], dict[str, Any] | Response]) -> Response:

@@ -135,6 +135,8 @@ class EmulatorServer:
     :param fault_rate: probability of a random fault per API call.
     :param fault_seed: seed of the random faults.
     :param max_elements: rows at which ``adAnalytics`` answers are cut (default LinkedIn's 15,000).
+    :param page_size: most elements per entity finder page (``None``: as the request asks); e.g. 2
+        makes a small world's listings span many pages.
 
     .. code-block:: python
 
@@ -163,6 +165,7 @@ class EmulatorServer:
         fault_rate: float = 0.0,
         fault_seed: int = 0,
         max_elements: int = DEFAULT_MAX_ELEMENTS,
+        page_size: int | None = None,
     ) -> None:
         config = EmulatorConfig(
             client_id=client_id,
@@ -177,6 +180,7 @@ class EmulatorServer:
             fault_rate=fault_rate,
             fault_seed=fault_seed,
             max_elements=max_elements,
+            page_size=page_size,
         )
         self.emulator = Emulator(world, clock=clock, config=config)
         self.host = host

@@ -49,6 +49,9 @@ class EmulatorConfig:
     :param member: the member the tokens act for.
     :param max_elements: rows at which every ``adAnalytics`` answer is silently cut (LinkedIn:
         15,000); lower it so a small world produces reports many times the cap.
+    :param page_size: most elements an entity finder page holds, whatever ``pageSize``/``count`` asks
+        (``None``: as asked, LinkedIn's default 100, at most 1,000); a small value makes paging split
+        in a small world.
     """
 
     client_id: str = "emulator-client"
@@ -64,6 +67,7 @@ class EmulatorConfig:
     fault_seed: int = 0
     member: str = DEFAULT_MEMBER
     max_elements: int = DEFAULT_MAX_ELEMENTS
+    page_size: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("access_token_ttl", "refresh_token_ttl", "metric_value_budget", "latency_ms"):
@@ -73,6 +77,8 @@ class EmulatorConfig:
             raise ConfigurationError("daily_quota must not be negative", argument="daily_quota")
         if self.max_elements < 1:
             raise ConfigurationError("max_elements must be at least 1", argument="max_elements")
+        if self.page_size is not None and self.page_size < 1:
+            raise ConfigurationError("page_size must be at least 1", argument="page_size")
 
 
 @dataclass

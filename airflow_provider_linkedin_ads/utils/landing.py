@@ -168,6 +168,9 @@ def public_uri(uri: str) -> str:
 class AtomicLanding:
     """Write one file through a temporary sibling and move it onto the target when complete.
 
+    The Airflow side of :class:`~airflow_provider_linkedin_ads.client.landing.Destination`: the
+    client's one landing path (``hook.land_report`` and ``hook.land_entities``) writes through it.
+
     :param uri: the target, e.g. ``file:///data/linkedin/campaigns.jsonl`` or ``s3://bucket/key``
         (a connection id in the userinfo, ``s3://aws_default@bucket/key``, is honoured).
     :param conn_id: Airflow connection of the filesystem (``output_conn_id``); ``None`` for local
@@ -550,8 +553,11 @@ def lineage_dataset_id(uri: str) -> tuple[str, str]:
     return f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/")
 
 
-def openlineage_input(api_base_url: str, finder: str) -> Any:
-    """Return the OpenLineage input dataset of a report: LinkedIn's ``adAnalytics`` finder.
+def openlineage_input(api_base_url: str, finder: str, *, resource: str = "adAnalytics") -> Any:
+    """Return the OpenLineage input dataset of a landed file: LinkedIn's ``resource?q=finder``.
+
+    Reports read ``adAnalytics`` (``q=analytics`` ...); dimension tables their entity collection
+    (``adCampaigns?q=search``, ``creatives?q=criteria``).
 
     The import is inside: this is only called when the OpenLineage provider is installed.
     """
@@ -560,7 +566,7 @@ def openlineage_input(api_base_url: str, finder: str) -> Any:
     parts = urlsplit(api_base_url)
     namespace = f"{parts.scheme}://{parts.netloc}"
     return InputDataset(
-        namespace=namespace, name=f"{parts.path.strip('/')}/adAnalytics?q={finder}".lstrip("/")
+        namespace=namespace, name=f"{parts.path.strip('/')}/{resource}?q={finder}".lstrip("/")
     )
 
 

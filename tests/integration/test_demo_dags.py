@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -28,8 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_linkedin_ads.client.writers import write_rows
+from airflow_provider_linkedin_ads.entity_tables import entity_columns
 from airflow_provider_linkedin_ads.enums import Finder, Pivot, TimeGranularity
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
+from airflow_provider_linkedin_ads.testing.entity_truth import expected_entity_rows
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 from airflow_provider_linkedin_ads.testing.world import World
 
@@ -265,7 +269,7 @@ def test_the_summary_prints_files_rows_calls_and_the_true_top_campaign(
     assert summary.main(["--output", str(output), *[arg for log in logs for arg in ("--log", str(log))]]) == 0
     printed = capsys.readouterr().out
     summaries = summary.read_summaries(logs)
-    assert len(summaries) == 5  # two performance reports, three demographic ones
+    assert len(summaries) == 9  # two performance reports, four dimension tables, three demographic reports
     for uri, report in summaries.items():
         path = Path(uri.removeprefix("file://"))
         assert report["rows_written"] == len(_rows(path))
@@ -282,5 +286,30 @@ def test_the_summary_prints_files_rows_calls_and_the_true_top_campaign(
         spend[int(row["pivotValues"][0].rsplit(":", 1)[1])] += Decimal(row["costInUsd"])
     top = max(spend, key=lambda campaign: spend[campaign])
     table = printed.split("Top ", 1)[1].splitlines()
+    assert "joined with the campaigns table on the campaign URN" in table[0]
     assert table[2].strip().startswith(_world().campaigns[top].name[:44])
     assert f"{spend[top]:,.2f}" in table[2]
+    # The join: the top campaign's status and objective, as the campaigns table holds them.
+    (entity,) = [row for row in expected_entity_rows(_world(), "campaigns") if row["id"] == top]
+    assert table[2].split()[-6:-4] == [entity["status"], entity["objective_type"]]
+
+
+def test_the_dimension_tables_equal_the_ground_truth_and_every_report_campaign_joins(
+    demo_run: dict[str, Any],
+) -> None:
+    folder = demo_run["output"] / "dimensions"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "ad_accounts.jsonl",
+        "campaign_groups.jsonl",
+        "campaigns.jsonl",
+        "creatives.jsonl",
+    ]
+    for table in ("ad_accounts", "campaign_groups", "campaigns", "creatives"):
+        expected = io.BytesIO()
+        write_rows(expected_entity_rows(_world(), table), expected, entity_columns(table))
+        assert (folder / f"{table}.jsonl").read_bytes() == expected.getvalue(), table
+    campaigns = {row["urn"] for row in _rows(folder / "campaigns.jsonl")}
+    creatives = {row["urn"] for row in _rows(folder / "creatives.jsonl")}
+    reports = demo_run["output"] / "daily_performance" / REPORTED_DAY.isoformat()
+    assert {row["campaign"] for row in _rows(reports / "campaign.jsonl")} <= campaigns
+    assert {row["creative"] for row in _rows(reports / "creative.jsonl")} <= creatives

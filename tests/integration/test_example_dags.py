@@ -94,7 +94,7 @@ def test_daily_performance_reports_campaigns_and_creatives_with_chunked_metrics_
     bag: Any,
 ) -> None:
     dag = bag.dags["linkedin_ads_daily_performance"]
-    tasks = {task.task_id: task for task in dag.tasks}
+    tasks = {task.task_id: task for task in dag.tasks if task.task_id.endswith("_performance")}
     assert set(tasks) == {"campaign_performance", "creative_performance"}
     assert {task.pivot for task in tasks.values()} == {"CAMPAIGN", "CREATIVE"}
     for task in tasks.values():
@@ -105,6 +105,21 @@ def test_daily_performance_reports_campaigns_and_creatives_with_chunked_metrics_
         assert task.output_format == "jsonl"
         assert task.accounts == "{{ params.accounts or var.json.get('linkedin_ads_accounts', []) }}"
     assert _cron(dag.timetable) == ("0 0 * * *", "UTC")
+
+
+def test_daily_performance_lands_the_four_dimension_tables_for_the_reports_accounts(bag: Any) -> None:
+    dag = bag.dags["linkedin_ads_daily_performance"]
+    tables = {
+        task.entity_type.value: task
+        for task in dag.tasks
+        if type(task).__name__ == "LinkedInAdsEntitiesOperator"
+    }
+    assert set(tables) == {"ad_accounts", "campaign_groups", "campaigns", "creatives"}
+    reports = [task for task in dag.tasks if task.task_id.endswith("_performance")]
+    for name, task in tables.items():
+        assert task.accounts == reports[0].accounts  # the same accounts: every URN of a report has its row
+        assert task.output_path.endswith(f"/dimensions/{name}.jsonl")
+        assert task.output_alias is not None  # a templated path: its asset events go through the alias
 
 
 @pytest.mark.parametrize(

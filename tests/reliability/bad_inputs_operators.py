@@ -1,5 +1,5 @@
-"""Bad inputs of the three report operators: literal arguments (checked when the DAG is parsed) and
-templated ones (checked in ``execute`` once rendered, before any call)."""
+"""Bad inputs of the three report operators and the entities operator: literal arguments (checked
+when the DAG is parsed) and templated ones (checked in ``execute`` once rendered, before any call)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,25 @@ _BASES: dict[str, dict[str, Any]] = {
     "analytics": {"pivot": "CAMPAIGN", "metrics": ["impressions", "clicks"], "accounts": [1]},
     "statistics": {"pivots": ["CAMPAIGN"], "metrics": ["impressions"], "accounts": [1]},
     "revenue": {"account": 1, "pivots": ["CAMPAIGN"]},
+    "entities": {"entity_type": "campaigns", "output_path": "file:///tmp/linkedin_ads/campaigns.jsonl"},
 }
 _CLASSES = {
     "analytics": "LinkedInAdsAnalyticsOperator",
     "statistics": "LinkedInAdsStatisticsOperator",
     "revenue": "LinkedInAdsAttributedRevenueOperator",
+    "entities": "LinkedInAdsEntitiesOperator",
 }
 _TEMPLATES: dict[str, dict[str, str]] = {
     "analytics": {"pivot": "{{ params.pivot }}", "accounts": "{{ params.accounts }}"},
     "statistics": {"pivots": "{{ params.pivots }}", "accounts": "{{ params.accounts }}"},
     "revenue": {"pivots": "{{ params.pivots }}", "account": "{{ params.accounts }}"},
+    "entities": {
+        "entity_type": "campaigns",
+        "accounts": "{{ params.accounts }}",
+        "modified_since": "{{ params.since }}",
+        "output_path": "{{ params.path }}",
+        "linkedin_ads_conn_id": "{{ params.conn }}",
+    },
 }
 _COMMON_TEMPLATES = {
     "metrics": "{{ params.metrics }}",
@@ -40,9 +49,9 @@ _COMMON_TEMPLATES = {
 
 
 def _operator_class(kind: str) -> Any:
-    from airflow_provider_linkedin_ads.operators import ad_analytics
+    from airflow_provider_linkedin_ads.operators import ad_analytics, entities
 
-    return getattr(ad_analytics, _CLASSES[kind])
+    return getattr(entities if kind == "entities" else ad_analytics, _CLASSES[kind])
 
 
 def _construct(kind: str, overrides: dict[str, Any]) -> Callable[[Probe], object]:
@@ -68,6 +77,7 @@ def _default_params(kind: str, probe: Probe) -> dict[str, Any]:
         "end": "2026-11-20" if revenue else "2026-11-03",
         "path": str(probe.out / "report.jsonl"),
         "conn": "linkedin_ads_default",
+        "since": "2026-11-01",
     }
 
 
@@ -85,9 +95,8 @@ def run(
     def action(probe: Probe) -> object:
         values = _default_params(kind, probe)
         values.update(params(probe) if callable(params) else params or {})
-        operator = _operator_class(kind)(
-            task_id="bad", **{**_TEMPLATES[kind], **_COMMON_TEMPLATES, **arguments}
-        )
+        common = {} if kind == "entities" else _COMMON_TEMPLATES  # a table has no days or metrics
+        operator = _operator_class(kind)(task_id="bad", **{**_TEMPLATES[kind], **common, **arguments})
         context = probe.context(**values)
         operator.render_template_fields(context)
         return operator.execute(context)
@@ -206,6 +215,26 @@ OPERATOR_CASES: list[BadInput] = [
     parse("analytics", "resolve-names-text", "resolve_names", resolve_names="yes"),
     parse("analytics", "allow-unknown-int", "allow_unknown_names", allow_unknown_names=1),
     parse("statistics", "deferrable-text", "deferrable", deferrable="false"),
+    # ── the entities operator (dimension tables) ──
+    parse("entities", "type-unknown", "entity_type", entity_type="ads"),
+    parse("entities", "type-singular", "entity_type", entity_type="campaign"),
+    parse("entities", "type-none", "entity_type", entity_type=None),
+    parse("entities", "account-text", "accounts", accounts=["acme"]),
+    parse("entities", "account-wrong-type", "accounts", accounts=["urn:li:sponsoredCampaign:1"]),
+    parse("entities", "account-zero", "accounts", accounts=[0]),
+    parse("entities", "since-future", "modified_since", modified_since="2999-01-01"),
+    parse("entities", "since-words", "modified_since", modified_since="last week"),
+    parse("entities", "since-number", "modified_since", modified_since=1_700_000_000),
+    parse("entities", "path-none", "output_path", output_path=None),
+    parse("entities", "format-xlsx", "output_format", output_format="xlsx"),
+    parse("entities", "page-size-zero", "page_size", page_size=0),
+    parse("entities", "page-size-huge", "page_size", page_size=100_000),
+    run("entities", "account-text", "accounts", {"accounts": "abc"}),
+    run("entities", "account-wrong-type", "accounts", {"accounts": "urn:li:sponsoredCampaign:1"}),
+    run("entities", "since-future", "modified_since", {"since": "2026-12-31T00:00:00Z"}),
+    run("entities", "since-malformed", "modified_since", {"since": "2026-13-01"}),
+    run("entities", "path-relative", "output_path", {"path": "relative/campaigns.jsonl"}),
+    run("entities", "path-unknown-scheme", "output_path", {"path": "nosuch://bucket/campaigns.jsonl"}),
     # ── templated arguments, rendered at run time ──
     run("analytics", "pivot-unknown", "pivot", {"pivot": "CAMPAIGNS"}),
     run("analytics", "pivot-empty", "pivot", {"pivot": ""}),

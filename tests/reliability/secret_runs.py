@@ -30,6 +30,7 @@ from airflow_provider_linkedin_ads.operators.ad_analytics import (
     LinkedInAdsAnalyticsOperator,
     LinkedInAdsStatisticsOperator,
 )
+from airflow_provider_linkedin_ads.operators.entities import LinkedInAdsEntitiesOperator
 from airflow_provider_linkedin_ads.sensors.ad_analytics import LinkedInAdsMetricsMaturitySensor
 
 DAYS = {{"date_range_start": "2026-11-18", "date_range_end": "2026-11-20"}}
@@ -59,6 +60,13 @@ with DAG(
         accounts={accounts!r},
         resolve_names=True,
         **DAYS,
+    )
+    LinkedInAdsEntitiesOperator(
+        task_id="land_table",
+        linkedin_ads_conn_id="{{{{ params.conn }}}}",
+        entity_type="campaigns",
+        accounts={accounts!r},
+        output_path="file://{out}/{{{{ ds }}}}/campaigns_table.jsonl",
     )
     LinkedInAdsMetricsMaturitySensor(
         task_id="wait_until_mature",
@@ -94,7 +102,7 @@ with DAG(
 
 
 def dag_source(*, accounts: list[int], out: Path) -> str:
-    """The DAG: both report operators, the deferred sensor (confirming with the API), hook calls."""
+    """The DAG: both report operators, a dimension table, the deferred sensor (confirming with the API), hook calls."""
     return DAG_FILE.format(dag_id=DAG_ID, conn_id=CONN_ID, accounts=accounts, out=out)
 
 

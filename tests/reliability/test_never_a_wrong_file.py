@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_linkedin_ads.client import landing
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReconciliationError
 from airflow_provider_linkedin_ads.operators import _base
 from airflow_provider_linkedin_ads.operators.ad_analytics import (
@@ -476,14 +477,14 @@ def test_reconcile_in_a_real_run_passes_a_correct_report_and_catches_a_silently_
 def _tamper(
     monkeypatch: pytest.MonkeyPatch, change: Callable[[int, dict[str, Any]], dict[str, Any] | None]
 ) -> None:
-    named_rows = _base.LinkedInAdsReportBaseOperator._named_rows
+    named_rows = landing.named_rows
 
-    def tampered(self: Any, run: Any, request: Any) -> Any:
-        columns, rows = named_rows(self, run, request)
+    def tampered(*args: Any, **kwargs: Any) -> Any:
+        columns, rows = named_rows(*args, **kwargs)
         altered = (change(index, row) for index, row in enumerate(rows))
         return columns, (row for row in altered if row is not None)
 
-    monkeypatch.setattr(_base.LinkedInAdsReportBaseOperator, "_named_rows", tampered)
+    monkeypatch.setattr(landing, "named_rows", tampered)
 
 
 TAMPERING: dict[str, Callable[[int, dict[str, Any]], dict[str, Any] | None]] = {

@@ -140,6 +140,7 @@ def test_dag_runs_leak_no_secret(
     assert states == {
         "land_file": "success",
         "rows_to_xcom": "success",
+        "land_table": "success",
         "wait_until_mature": "success",
         "hook_calls": "success",
         "hook_fails": "failed",
@@ -166,6 +167,7 @@ def test_dag_runs_leak_no_secret(
     assert CONN_ID in texts["rendered template fields"]
     assert "campaign_name" in texts["XCom"]
     assert "urn:li:sponsoredCampaign:" in texts["landed files"]
+    assert '"entity_json":' in texts["landed files"]  # the dimension table landed too
     assert "does not exist" in texts["log records"] + texts["stdout"] + texts["stderr"]  # hook_fails
     assert record(texts, secrets) == []
 

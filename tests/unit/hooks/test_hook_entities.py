@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_linkedin_ads.entity_tables import entity_columns
 from airflow_provider_linkedin_ads.errors import ConfigurationError
 from airflow_provider_linkedin_ads.hooks.linkedin_ads import LinkedInAdsHook
 from airflow_provider_linkedin_ads.testing import EmulatorServer, World
+from airflow_provider_linkedin_ads.testing.entity_truth import expected_entity_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -107,3 +109,11 @@ def test_a_malformed_account_fails_before_any_call(emulator_connection: Emulator
 
     assert caught.value.argument == "account"
     assert [call for call in emulator_connection.requests if call.path.startswith("/rest/")] == []
+
+
+def test_entity_rows_passes_through_to_the_client(emulator_connection: EmulatorServer) -> None:
+    columns, rows = LinkedInAdsHook().entity_rows("creatives", VISIBLE[:1], page_size=50)
+
+    assert columns == entity_columns("creatives")
+    assert list(rows) == expected_entity_rows(WORLD, "creatives", VISIBLE[:1])
+    assert len(api_calls(emulator_connection, "/creatives")) == 3  # 120 creatives at 50 per page

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from airflow_provider_linkedin_ads.client import landing
 from airflow_provider_linkedin_ads.errors import ConfigurationError, ReconciliationError
 from airflow_provider_linkedin_ads.operators import _base
 from airflow_provider_linkedin_ads.operators.ad_analytics import (
@@ -201,10 +202,10 @@ def test_reconcile_passes_for_a_correct_report(emulator, accounts, tmp_path):
 
 def tamper(monkeypatch, metric: str, delta: int = 1) -> None:
     """Alter one value of the first row on its way from the engine to the writer."""
-    named_rows = _base.LinkedInAdsReportBaseOperator._named_rows
+    named_rows = landing.named_rows
 
-    def tampered(self, run, request):
-        columns, rows = named_rows(self, run, request)
+    def tampered(*args, **kwargs):
+        columns, rows = named_rows(*args, **kwargs)
 
         def altered():
             for index, row in enumerate(rows):
@@ -214,7 +215,7 @@ def tamper(monkeypatch, metric: str, delta: int = 1) -> None:
 
         return columns, altered()
 
-    monkeypatch.setattr(_base.LinkedInAdsReportBaseOperator, "_named_rows", tampered)
+    monkeypatch.setattr(landing, "named_rows", tampered)
 
 
 def test_reconcile_fails_a_tampered_report_naming_the_metric_and_lands_nothing(
