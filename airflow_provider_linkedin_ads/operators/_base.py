@@ -277,7 +277,7 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         fields.remove("output_path")
         super()._do_render_template_fields(parent, fields, context, jinja_env, seen_oids)
         self._report_range = self.resolve_date_range(context)
-        context.update(report_range_variables(self._report_range))  # type: ignore[typeddict-item]
+        context.update(report_range_variables(self._report_range))  # type: ignore[typeddict-item,unused-ignore]
         super()._do_render_template_fields(parent, ["output_path"], context, jinja_env, seen_oids)
 
     def resolve_date_range(self, context: Context) -> DateRange:

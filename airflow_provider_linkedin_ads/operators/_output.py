@@ -86,7 +86,8 @@ class LinkedInAdsFileOperator(BaseOperator):
         # A templated path names a different file per run: the alias lets each run record an asset
         # event for the file it really wrote (AssetAlias on Airflow 3, DatasetAlias on 2.11).
         self.output_alias = None if asset is not None or output_path is None else output_alias(self)
-        outlets = _as_list(self.outlets)
+        task: Any = self  # BaseOperator's ``outlets`` has no declared type on 2.11
+        outlets = _as_list(task.outlets)
         if self.output_alias is not None and self.output_alias not in outlets:  # partial() added it
             self.outlets = [*outlets, self.output_alias]
         # Templated: assigned verbatim, validated once rendered (in execute).
