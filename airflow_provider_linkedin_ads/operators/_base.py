@@ -177,9 +177,8 @@ class LinkedInAdsReportBaseOperator(LinkedInAdsFileOperator):
         self.date_range_start = date_range_start
         self.date_range_end = date_range_end
         self.metrics = metrics
-        self._output_path_template = (
-            self.output_path
-        )  # kept unrendered: a resume renders it for its pinned days
+        # Kept unrendered: a resume renders it again for its pinned days.
+        self._output_path_template = self.output_path
         # Not templated: validated now, so a broken DAG fails when it is parsed.
         self.time_granularity = time_granularity
         self.lookback_days = (
