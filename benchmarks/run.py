@@ -14,7 +14,7 @@ would need (no probe). Workloads:
 * W1: 3 accounts x 200 campaigns, 180 days, DAILY, CAMPAIGN pivot, 40 metrics;
 * W2: one account with 300 creatives, MEMBER_JOB_TITLE pivot, 90 days, DAILY, 15 metrics (far more
   rows than the 15,000-row cap: truncation pressure);
-* W3: about 1,000,000 CREATIVE rows written to JSON Lines, for the memory figure;
+* W3: about 1,000,000 CREATIVE rows (JSON Lines, or ``--format parquet``), for the memory figure;
 * W4: ``q=statistics``, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, MONTHLY over 24 months, 25 metrics.
 
 The naive strategy is modelled on what peers do (one call per campaign x 30-day window x 18-metric
@@ -316,7 +316,7 @@ WORKLOADS = {
     "W2": Workload(
         "W2", "1 account, 300 creatives, MEMBER_JOB_TITLE, 90 d DAILY, 15 metrics", WorldShape(1, 100), _w2
     ),
-    "W3": Workload("W3", "~1,000,000 CREATIVE rows to JSON Lines", WorldShape(5, 1000), _w3, naive=False),
+    "W3": Workload("W3", "~1,000,000 CREATIVE rows", WorldShape(5, 1000), _w3, naive=False),
     "W4": Workload(
         "W4",
         "q=statistics, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, 24 months MONTHLY, 25 metrics",
@@ -523,7 +523,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in [item.strip().upper() for item in args.workloads.split(",") if item.strip()]:
         workload = WORKLOADS[name]
         print(
-            f"{name}: {workload.description} (latency {args.latency_ms} ms) ...", file=sys.stderr, flush=True
+            f"{name}: {workload.description}, written as {args.format} (latency {args.latency_ms} ms) ...",
+            file=sys.stderr,
+            flush=True,
         )
         emulator = Emulator(workload.world, args.latency_ms)
         try:
