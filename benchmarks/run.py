@@ -14,7 +14,7 @@ would need (no probe). Workloads:
 * W1: 3 accounts x 200 campaigns, 180 days, DAILY, CAMPAIGN pivot, 40 metrics;
 * W2: one account with 300 creatives, MEMBER_JOB_TITLE pivot, 90 days, DAILY, 15 metrics (far more
   rows than the 15,000-row cap: truncation pressure);
-* W3: about 1,000,000 CREATIVE rows written to JSON Lines, for the memory figure;
+* W3: about 1,000,000 CREATIVE rows (JSON Lines, or ``--format parquet``), for the memory figure;
 * W4: ``q=statistics``, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, MONTHLY over 24 months, 25 metrics.
 
 The naive strategy is modelled on what peers do (one call per campaign x 30-day window x 18-metric
@@ -48,6 +48,7 @@ from airflow_provider_linkedin_ads.client.planning import (
 )
 from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
+from airflow_provider_linkedin_ads.client.writers import FORMATS
 from airflow_provider_linkedin_ads.metrics import METRICS
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 
@@ -315,7 +316,7 @@ WORKLOADS = {
     "W2": Workload(
         "W2", "1 account, 300 creatives, MEMBER_JOB_TITLE, 90 d DAILY, 15 metrics", WorldShape(1, 100), _w2
     ),
-    "W3": Workload("W3", "~1,000,000 CREATIVE rows to JSON Lines", WorldShape(5, 1000), _w3, naive=False),
+    "W3": Workload("W3", "~1,000,000 CREATIVE rows", WorldShape(5, 1000), _w3, naive=False),
     "W4": Workload(
         "W4",
         "q=statistics, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, 24 months MONTHLY, 25 metrics",
@@ -334,17 +335,23 @@ def theoretical_minimum(rows: int, chunks: int, cap: int = ROW_CAP) -> int:
     return max(1, math.ceil(rows / cap)) * chunks
 
 
-def run_engine(emulator: Emulator, workload: Workload, concurrency: int, packing: Packing) -> Result:
+def run_engine(
+    emulator: Emulator, workload: Workload, concurrency: int, packing: Packing, output_format: str = "jsonl"
+) -> Result:
     """One run in a fresh child process: calls, wall time and the process's peak RSS (VmHWM)."""
     request = workload.build(emulator.info)
     emulator.reset()
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_engine_child, args=(child, emulator.info, workload.name, concurrency))
+    process = context.Process(
+        target=_engine_child, args=(child, emulator.info, workload.name, concurrency, output_format)
+    )
     process.start()
     outcome: dict[str, Any] = parent.recv()
     process.join(60)
     note = f"{outcome['baseline_rss'] / MIB:.0f} MiB RSS before the run; concurrency {concurrency}"
+    if output_format != "jsonl":
+        note += f"; written as {output_format}"
     if packing.per_account != packing.calls:
         note += f"; perfect packing with one scope per account: {packing.per_account}"
     return Result(
@@ -376,7 +383,9 @@ def _rss(field: str) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _engine_child(conn: Connection, info: EmulatorInfo, workload: str, concurrency: int) -> None:
+def _engine_child(
+    conn: Connection, info: EmulatorInfo, workload: str, concurrency: int, output_format: str
+) -> None:
     request = WORKLOADS[workload].build(info)
     config = ClientConfig(
         client_id="emulator-client",
@@ -390,7 +399,7 @@ def _engine_child(conn: Connection, info: EmulatorInfo, workload: str, concurren
     with LinkedInAdsClient(config) as client:
         engine = ReportEngine(client, max_concurrency=concurrency, today=lambda: info.today)
         started = time.perf_counter()
-        summary = engine.write(request, cast("IO[bytes]", sink))
+        summary = engine.write(request, cast("IO[bytes]", sink), output_format=output_format)
         seconds = time.perf_counter() - started
     conn.send(
         {
@@ -500,6 +509,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=20,
         help="campaigns the naive strategy runs on (0: all; default 20; -1: skip the naive strategy)",
     )
+    parser.add_argument(
+        "--format",
+        default="jsonl",
+        choices=FORMATS,
+        help="output format the engine writes (default jsonl; parquet needs pyarrow)",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the engine's progress log")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
@@ -508,12 +523,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in [item.strip().upper() for item in args.workloads.split(",") if item.strip()]:
         workload = WORKLOADS[name]
         print(
-            f"{name}: {workload.description} (latency {args.latency_ms} ms) ...", file=sys.stderr, flush=True
+            f"{name}: {workload.description}, written as {args.format} (latency {args.latency_ms} ms) ...",
+            file=sys.stderr,
+            flush=True,
         )
         emulator = Emulator(workload.world, args.latency_ms)
         try:
             packing = emulator.packing(name)
-            engine = run_engine(emulator, workload, args.concurrency, packing)
+            engine = run_engine(emulator, workload, args.concurrency, packing, args.format)
             results.append(engine)
             minimum[name] = engine.minimum
             if engine.rows != packing.rows:

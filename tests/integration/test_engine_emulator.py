@@ -674,6 +674,40 @@ def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: Emulat
     assert summary.truncation_events == ()
 
 
+def test_probes_counted_in_the_emulator_log(emulator: EmulatorServer) -> None:
+    """The probes as LinkedIn sees them: one of the accounts together (capped), then one per account.
+
+    Counted from the emulator's request log, not from the engine's own summary: a probe is a
+    MONTHLY query asking for ``dateRange,pivotValues`` only, over the whole range. The capped
+    answer is never used as data: every data call names a single account.
+    """
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
+        facets={"accounts": accounts(emulator)},
+        metrics=["impressions", "clicks", "costInLocalCurrency"],
+    )
+    rows, summary = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    probes: list[tuple[str, ...]] = []
+    for record in emulator.requests:
+        params = parse_query(record.query) if record.endpoint == "adAnalytics" else {}
+        if params.get("fields") != "dateRange,pivotValues":
+            continue
+        assert params["timeGranularity"] == "MONTHLY"
+        window = cast("dict[str, Any]", params["dateRange"])
+        assert window["start"] == {"year": "2026", "month": "4", "day": "1"}
+        assert window["end"] == {"year": "2026", "month": "10", "day": "31"}
+        probes.append(tuple(cast("list[str]", params["accounts"])))
+    together, *singles = probes
+    assert sorted(together) == sorted(accounts(emulator))
+    assert sorted(singles) == sorted((account,) for account in accounts(emulator))
+    assert summary.probe_calls == len(probes) == 1 + len(accounts(emulator))
+    assert {len(scope) for scope, _ in _data_calls(emulator)} == {1}
+
+
 def test_calibrated_windows_stay_close_to_perfect_packing(emulator: EmulatorServer) -> None:
     request = ReportRequest.build(
         finder="analytics",
