@@ -44,7 +44,7 @@ from airflow_provider_linkedin_ads.operators._arguments import (
     text_list,
 )
 from airflow_provider_linkedin_ads.operators._output import LinkedInAdsFileOperator
-from airflow_provider_linkedin_ads.operators._quota import quota_failure, quota_resets_at, resume_trigger
+from airflow_provider_linkedin_ads.operators._quota import deferral
 from airflow_provider_linkedin_ads.operators._results import Lineage
 from airflow_provider_linkedin_ads.utils.landing import public_uri
 
@@ -263,14 +263,10 @@ class LinkedInAdsEntitiesOperator(LinkedInAdsFileOperator):
         }
 
     def _wait_for_quota(self, err: DailyQuotaExceededError) -> NoReturn:
-        # As the report operators do: a spent DAY quota cannot be retried away before 00:00 UTC.
-        resets_at = quota_resets_at(err, _base.utcnow())
-        if not self.deferrable:
-            raise quota_failure(resets_at) from err
-        self.log.warning(
-            "LinkedIn's daily API quota is spent (it resets at %s); deferring", resets_at.isoformat()
-        )
-        self.defer(trigger=resume_trigger(resets_at), method_name="execute_complete")
+        # The report operators' one path: a spent DAY quota cannot be retried away before 00:00 UTC.
+        trigger, reason = deferral(err, _base.utcnow(), deferrable=self.deferrable)
+        self.log.warning("%s; deferring", reason)
+        self.defer(trigger=trigger, method_name="execute_complete")
         raise AssertionError("defer() returned")  # pragma: no cover - defer always raises
 
 
