@@ -657,15 +657,20 @@ def test_monthly_probe_is_the_first_chunks_data(emulator: EmulatorServer) -> Non
     assert summary.probe_calls == 1
 
 
-def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: EmulatorServer) -> None:
-    request = ReportRequest.build(
+def _creatives_of_every_account(server: EmulatorServer) -> ReportRequest:
+    """DAILY creatives of every account, April to October: the W3 shape, whose accounts together cap a probe."""
+    return ReportRequest.build(
         finder="analytics",
         pivots="CREATIVE",
         time_granularity="DAILY",
         date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
-        facets={"accounts": accounts(emulator)},
+        facets={"accounts": accounts(server)},
         metrics=["impressions", "clicks", "costInLocalCurrency"],
     )
+
+
+def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: EmulatorServer) -> None:
+    request = _creatives_of_every_account(emulator)
     # By month the two accounts have 115 creatives together (over the cap of 100), 43 and 72 alone.
     truth = ground_truth(emulator, request)
     rows, summary = run_rows(emulator, request)
@@ -681,14 +686,7 @@ def test_probes_counted_in_the_emulator_log(emulator: EmulatorServer) -> None:
     MONTHLY query asking for ``dateRange,pivotValues`` only, over the whole range. The capped
     answer is never used as data: every data call names a single account.
     """
-    request = ReportRequest.build(
-        finder="analytics",
-        pivots="CREATIVE",
-        time_granularity="DAILY",
-        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
-        facets={"accounts": accounts(emulator)},
-        metrics=["impressions", "clicks", "costInLocalCurrency"],
-    )
+    request = _creatives_of_every_account(emulator)
     rows, summary = run_rows(emulator, request)
     assert rows == ground_truth(emulator, request)
     probes: list[tuple[str, ...]] = []
@@ -746,14 +744,7 @@ def _data_calls(server: EmulatorServer) -> list[tuple[tuple[str, ...], DateRange
 
 
 def test_each_account_gets_windows_of_its_own(emulator: EmulatorServer) -> None:
-    request = ReportRequest.build(
-        finder="analytics",
-        pivots="CREATIVE",
-        time_granularity="DAILY",
-        date_range=(dt.date(2026, 4, 1), dt.date(2026, 10, 31)),
-        facets={"accounts": accounts(emulator)},
-        metrics=["impressions", "clicks", "costInLocalCurrency"],
-    )
+    request = _creatives_of_every_account(emulator)
     truth = ground_truth(emulator, request)
     rows, summary = run_rows(emulator, request)
     assert rows == truth
