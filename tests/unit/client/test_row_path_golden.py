@@ -153,14 +153,7 @@ IRREGULAR = [
 
 
 def test_irregular_accepted_values_land_byte_identical() -> None:
-    request = ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="DAILY",
-        date_range=("2026-01-01", "2026-01-31"),
-        facets={"accounts": [1]},
-        metrics=["clicks", "costInUsd", "averageDwellTime"],
-    )
+    request = _small_request(["clicks", "costInUsd", "averageDwellTime"])  # a long, a decimal, a double
     (chunk,) = chunk_metrics(request)
     answers = [(chunk, IRREGULAR)]
     assert _fast_jsonl(request, answers) == _reference_jsonl(_reference_rows(request, answers), request)
@@ -189,14 +182,7 @@ def test_irregular_accepted_values_land_byte_identical() -> None:
     ],
 )
 def test_refused_values_give_the_error_of_parse_element(item: dict[str, Any]) -> None:
-    request = ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="DAILY",
-        date_range=("2026-01-01", "2026-01-31"),
-        facets={"accounts": [1]},
-        metrics=["clicks", "costInUsd", "averageDwellTime"],
-    )
+    request = _small_request(["clicks", "costInUsd", "averageDwellTime"])  # a long, a decimal, a double
     (chunk,) = chunk_metrics(request)
     kinds = {column.name: column.kind for column in report_columns(request)}
     with pytest.raises(RestliError) as expected:
