@@ -428,7 +428,7 @@ class PlanRunner:
         self._replan()
 
     def _replan(self) -> None:
-        """Re-plan every scope's buckets not released yet: the shared tails first, then each scope's own windows.
+        """Re-plan the buckets not released yet: the shared tails first, then each scope's own windows.
 
         A scope's own windows run from its first unreleased bucket up to its tail (planned or
         released), or to the end of the report when it has none.
@@ -464,12 +464,13 @@ class PlanRunner:
         return share_tails(loads, starts, target=int(self._cap * CALIBRATED_FILL))
 
     def _ready_tails(self) -> list[tuple[dt.date, SharedTail]]:
-        """Planned tails whose scopes have released all their own windows and may release one more."""
-        return [
+        """Planned tails whose scopes have sent all their own windows and may send one more, earliest first."""
+        ready = [
             (self._units[tail.start].start, tail)
             for tail in self._tails
             if all(not self._future[m] and len(self._open[m]) < self._lookahead for m in tail.members)
         ]
+        return sorted(ready, key=lambda item: (item[0], item[1].members))
 
     def _release_tail(self, tail: SharedTail) -> None:
         """Send one shared tail: the members' last buckets in one window, their facets merged, every chunk."""

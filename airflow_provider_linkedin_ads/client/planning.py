@@ -269,7 +269,7 @@ def split_scope(request: ReportRequest, scope: Scope) -> tuple[Scope, Scope] | N
 
 
 def merge_scopes(scopes: Sequence[Scope]) -> Scope | None:
-    """Return one scope selecting what ``scopes`` select together; ``None`` when they differ in several facets.
+    """Return one scope selecting what ``scopes`` select together; ``None`` if they differ in several facets.
 
     Scopes split from one (:func:`initial_scopes`, :func:`per_account_scopes`) differ only in the facet
     the pivots partition rows by, so one call with that facet's values concatenated returns exactly
@@ -497,7 +497,7 @@ def share_tails(loads: Sequence[Sequence[int]], starts: Sequence[int], *, target
 
 
 def _prefix_windows(loads: Sequence[int], start: int, target: int) -> list[int]:
-    """Windows of the greedy (= balanced, see :func:`plan_windows`) packing of ``loads[start:T]``, for every ``T``."""
+    """Windows of the greedy (= balanced, :func:`plan_windows`) packing of ``loads[start:T]``, for each ``T``."""
     counts = [0] * (len(loads) + 1)
     windows, load = 0, 0
     for index in range(start, len(loads)):
@@ -510,7 +510,7 @@ def _prefix_windows(loads: Sequence[int], start: int, target: int) -> list[int]:
 
 
 def _best_grouping(size: int, own: Sequence[int], groups: Mapping[int, tuple[int, int]]) -> list[int]:
-    """Partition ``size`` scopes into singles (``own`` windows) and groups (with a tail): fewest windows, then tails."""
+    """Split ``size`` scopes into singles (``own`` windows) and tail groups: fewest windows, then fewest tails."""
     best: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
     for mask in range(1, 1 << size):
         low = mask & -mask
