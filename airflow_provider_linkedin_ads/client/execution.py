@@ -43,6 +43,7 @@ from airflow_provider_linkedin_ads.client.planning import (
     Discovery,
     FieldChunk,
     Scope,
+    SharedTail,
     bucket_start,
     buckets,
     call_params,
@@ -50,10 +51,12 @@ from airflow_provider_linkedin_ads.client.planning import (
     discovery_for,
     discovery_params,
     initial_scopes,
+    merge_scopes,
     per_account_scopes,
     plan_windows,
     probe_granularity,
     probe_params,
+    share_tails,
     split_scope,
     split_window,
     static_bound,
@@ -209,6 +212,12 @@ class PlanRunner:
         self._future: list[list[DateRange]] = []
         self._released: list[int] = []
         self._open: list[list[int]] = []
+        # Shared tails (see :func:`~.planning.share_tails`): the planned ones not released yet, whether
+        # the scopes may share them at all, and per scope the bucket its own windows stop at (the
+        # start of its released tail; the number of buckets when it has none).
+        self._tails: list[SharedTail] = []
+        self._tail_sharing = False
+        self._cuts: list[int] = []
 
     # ── planning ────────────────────────────────────────────────────────────────────────────────
 
@@ -237,6 +246,15 @@ class PlanRunner:
         self._future = [self._windows(index, request.date_range) for index in range(len(scopes))]
         self._released = [0] * len(scopes)
         self._open = [[] for _ in scopes]
+        self._cuts = [len(self._units)] * len(scopes)
+        # Scopes split from one facet list can fetch their last days together (one merged call). Not
+        # when a probe already holds the first chunk's rows per scope (MONTHLY/YEARLY data probes).
+        self._tail_sharing = (
+            len(scopes) > 1
+            and probe_granularity(self._granularity) is not None
+            and not any(prior.data for prior in priors)
+            and merge_scopes(scopes) is not None
+        )
 
     def _segment_units(self, span: DateRange) -> list[DateRange]:
         """Return the output segments: the request's buckets (the whole range when windows cannot split)."""
@@ -368,8 +386,12 @@ class PlanRunner:
                 for index, future in enumerate(self._future)
                 if future and len(self._open[index]) < self._lookahead
             ]
-            if waiting or not candidates:
+            tails = self._ready_tails()
+            if waiting or not (candidates or tails):
                 return
+            if tails and (not candidates or tails[0][0] < min(candidates)[0]):
+                self._release_tail(tails[0][1])
+                continue
             _, scope_index = min(candidates)
             window = self._future[scope_index].pop(0)
             covered = self._covers(window)
@@ -403,9 +425,67 @@ class PlanRunner:
         self._calibration.observe(
             scope, chunk=task.chunk.index, rows=len(outcome.parsed), bound=self._bound(task.window, scope)
         )
-        for index, future in enumerate(self._future):
-            if future:
-                self._future[index] = self._windows(index, DateRange(future[0].start, future[-1].end))
+        self._replan()
+
+    def _replan(self) -> None:
+        """Re-plan the buckets not released yet: the shared tails first, then each scope's own windows.
+
+        A scope's own windows run from its first unreleased bucket up to its tail (planned or
+        released), or to the end of the report when it has none.
+        """
+        self._tails = self._share_tails()
+        stops = list(self._cuts)
+        for tail in self._tails:
+            for member in tail.members:
+                stops[member] = tail.start
+        for index, stop in enumerate(stops):
+            first = self._released[index]
+            if first >= stop:
+                self._future[index] = []
+                continue
+            span = DateRange(self._units[first].start, self._units[stop - 1].end)
+            self._future[index] = self._windows(index, span)
+
+    def _share_tails(self) -> list[SharedTail]:
+        """Plan the shared tails of the scopes that have not released one, from the calibrated estimate."""
+        if not self._tail_sharing or not self._calibration.calibrated:
+            return []
+        total = len(self._units)
+        starts = [
+            total if cut < total else first for first, cut in zip(self._released, self._cuts, strict=True)
+        ]
+        loads = [
+            [
+                self._expected(index, unit) if position >= start else 0
+                for position, unit in enumerate(self._units)
+            ]
+            for index, start in enumerate(starts)
+        ]
+        return share_tails(loads, starts, target=int(self._cap * CALIBRATED_FILL))
+
+    def _ready_tails(self) -> list[tuple[dt.date, SharedTail]]:
+        """Planned tails whose scopes have sent all their own windows and may send one more, earliest first."""
+        ready = [
+            (self._units[tail.start].start, tail)
+            for tail in self._tails
+            if all(not self._future[m] and len(self._open[m]) < self._lookahead for m in tail.members)
+        ]
+        return sorted(ready, key=lambda item: (item[0], item[1].members))
+
+    def _release_tail(self, tail: SharedTail) -> None:
+        """Send one shared tail: the members' last buckets in one window, their facets merged, every chunk."""
+        self._tails.remove(tail)
+        window = DateRange(self._units[tail.start].start, self._units[-1].end)
+        scope = merge_scopes([self._scopes[member] for member in tail.members])
+        if scope is None:  # pragma: no cover -- tail sharing is only on for scopes that merge
+            raise RuntimeError("shared tail of scopes that do not merge")
+        estimate = min(self._cap, sum(self._estimate(window, member) for member in tail.members))
+        covered = self._covers(window)
+        for member in tail.members:
+            self._cuts[member] = tail.start
+            self._released[member] = covered[-1] + 1
+        for chunk in self._chunks:
+            self._push(Task(covered[0], chunk, window, scope, estimate))
 
     # ── running ─────────────────────────────────────────────────────────────────────────────────
 

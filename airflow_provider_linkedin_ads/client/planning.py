@@ -29,6 +29,7 @@ three axes:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ __all__ = [
     "DEFAULT_FACET_BATCH",
     "MAX_ACCOUNT_SCOPES",
     "MAX_FIELDS",
+    "MAX_SHARED_TAIL_SCOPES",
     "METRICS_PER_CHUNK",
     "PLANNING_FILL",
     "REVENUE_FIELD",
@@ -56,6 +58,7 @@ __all__ = [
     "Discovery",
     "FieldChunk",
     "Scope",
+    "SharedTail",
     "bucket_start",
     "buckets",
     "call_params",
@@ -63,10 +66,12 @@ __all__ = [
     "discovery_for",
     "discovery_params",
     "initial_scopes",
+    "merge_scopes",
     "per_account_scopes",
     "plan_windows",
     "probe_granularity",
     "probe_params",
+    "share_tails",
     "split_scope",
     "split_window",
     "static_bound",
@@ -92,6 +97,9 @@ CALIBRATED_FILL = 0.98
 CALIBRATION_MARGIN = 1.02
 #: At most this many accounts get a scope (and a probe) of their own; more are batched.
 MAX_ACCOUNT_SCOPES = 25
+#: Shared tails (:func:`share_tails`) are searched over every group of at most this many free scopes
+#: (the search is exact, so it grows as 3 ** scopes); with more scopes each keeps its own windows.
+MAX_SHARED_TAIL_SCOPES = 8
 #: The one field of attributedRevenueMetrics rows that holds the metrics.
 REVENUE_FIELD = "revenueAttributionMetrics"
 
@@ -260,6 +268,30 @@ def split_scope(request: ReportRequest, scope: Scope) -> tuple[Scope, Scope] | N
     return scope.replace(name, values[:middle]), scope.replace(name, values[middle:])
 
 
+def merge_scopes(scopes: Sequence[Scope]) -> Scope | None:
+    """Return one scope selecting what ``scopes`` select together; ``None`` if they differ in several facets.
+
+    Scopes split from one (:func:`initial_scopes`, :func:`per_account_scopes`) differ only in the facet
+    the pivots partition rows by, so one call with that facet's values concatenated returns exactly
+    the union of their rows (a creative belongs to one account, a campaign to one group).
+
+    .. code-block:: python
+
+        merge_scopes([Scope((("accounts", (a1,)),)), Scope((("accounts", (a2,)),))])
+        # Scope((("accounts", (a1, a2)),))
+    """
+    if not scopes:
+        return None
+    names = [name for name, _ in scopes[0].facets]
+    if any([name for name, _ in scope.facets] != names for scope in scopes):
+        return None
+    differing = [name for name in names if len({scope.get(name) for scope in scopes}) > 1]
+    if len(differing) != 1:
+        return None
+    values = tuple(urn for scope in scopes for urn in scope.get(differing[0]))
+    return scopes[0].replace(differing[0], values)
+
+
 def discovery_for(request: ReportRequest, scope: Scope) -> Discovery | None:
     """Return the discovery that would let a single-valued scope split further, if the pivots allow one.
 
@@ -404,6 +436,94 @@ def _spread(loads: Sequence[int], count: int, limit: int) -> list[tuple[int, int
     if loads:
         groups.append((first, len(loads) - 1))
     return groups
+
+
+@dataclass(frozen=True)
+class SharedTail:
+    """The last buckets of several scopes fetched together: one window, the scopes' facets merged.
+
+    :param members: indexes of the scopes (ascending).
+    :param start: index of the tail's first bucket; it runs to the request's last bucket.
+
+    .. code-block:: python
+
+        share_tails([[1_000] * 12, [1_000] * 12], [0, 0], target=10_000)  # [SharedTail((0, 1), 10)]
+    """
+
+    members: tuple[int, ...]
+    start: int
+
+
+def share_tails(loads: Sequence[Sequence[int]], starts: Sequence[int], *, target: int) -> list[SharedTail]:
+    """Choose which scopes end in a shared tail, and where, so the scopes need the fewest windows in all.
+
+    Each scope packs its own buckets into windows of at most ``target`` expected rows; its last window
+    is usually partly empty. A group of scopes can instead stop at a common bucket ``T`` and fetch
+    ``[T, last]`` of all of them in one call (their facets merged, see :func:`merge_scopes`), when
+    the tails' expected rows together stay within ``target``: the same room for estimate errors as
+    any other window. The search is exact over every grouping of the free scopes (at most
+    :data:`MAX_SHARED_TAIL_SCOPES`) and every ``T``; a tail is only chosen when it saves a window,
+    and among equal plans the one with fewer tails, then the later ``T``, wins.
+
+    :param loads: per scope, the expected rows of each bucket of the request (all the same length).
+    :param starts: per scope, the first bucket not yet released; a scope at the end takes no part.
+    :param target: rows a window (tails included) should stay under.
+    """
+    total = len(loads[0]) if loads else 0
+    free = [index for index, start in enumerate(starts) if start < total]
+    if not 2 <= len(free) <= MAX_SHARED_TAIL_SCOPES:
+        return []
+    counts = [_prefix_windows(loads[index], starts[index], target) for index in free]
+    suffixes = [list(itertools.accumulate(reversed(loads[index]), initial=0))[::-1] for index in free]
+    groups: dict[int, tuple[int, int]] = {}  # member mask -> (windows with the tail, tail start)
+    for mask in range(1, 1 << len(free)):
+        members = [bit for bit in range(len(free)) if mask >> bit & 1]
+        if len(members) < 2:
+            continue
+        best: tuple[int, int] | None = None
+        for cut in range(total - 1, max(starts[free[bit]] for bit in members) - 1, -1):
+            if sum(suffixes[bit][cut] for bit in members) > target:
+                break  # earlier cuts only add rows to the tail
+            windows = 1 + sum(counts[bit][cut] for bit in members)
+            if best is None or windows < best[0]:
+                best = (windows, cut)
+        if best is not None:
+            groups[mask] = best
+    plan = _best_grouping(len(free), [count[total] for count in counts], groups)
+    return [
+        SharedTail(tuple(free[bit] for bit in range(len(free)) if mask >> bit & 1), groups[mask][1])
+        for mask in plan
+    ]
+
+
+def _prefix_windows(loads: Sequence[int], start: int, target: int) -> list[int]:
+    """Windows of the greedy (= balanced, :func:`plan_windows`) packing of ``loads[start:T]``, for each ``T``."""
+    counts = [0] * (len(loads) + 1)
+    windows, load = 0, 0
+    for index in range(start, len(loads)):
+        rows = loads[index]
+        if windows == 0 or load + rows > target:
+            windows, load = windows + 1, 0
+        load += rows
+        counts[index + 1] = windows
+    return counts
+
+
+def _best_grouping(size: int, own: Sequence[int], groups: Mapping[int, tuple[int, int]]) -> list[int]:
+    """Split ``size`` scopes into singles (``own`` windows) and tail groups: fewest windows, then fewest tails."""
+    best: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
+    for mask in range(1, 1 << size):
+        low = mask & -mask
+        rest = best[mask ^ low]
+        options = [(rest[0] + own[low.bit_length() - 1], rest[1], rest[2])]
+        sub = mask
+        while sub:
+            if sub & low and sub in groups:
+                other = best[mask ^ sub]
+                options.append((other[0] + groups[sub][0], other[1] + 1, (*other[2], sub)))
+            sub = (sub - 1) & mask
+        best.append(min(options, key=lambda option: (option[0], option[1])))
+    return sorted(best[-1][2])
 
 
 class Calibration:

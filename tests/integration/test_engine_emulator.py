@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient
+from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient, execution
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
+from airflow_provider_linkedin_ads.client.execution import PlanRunner
 from airflow_provider_linkedin_ads.client.planning import Calibration, FieldChunk, chunk_metrics
 from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
@@ -684,7 +685,8 @@ def test_probes_counted_in_the_emulator_log(emulator: EmulatorServer) -> None:
 
     Counted from the emulator's request log, not from the engine's own summary: a probe is a
     MONTHLY query asking for ``dateRange,pivotValues`` only, over the whole range. The capped
-    answer is never used as data: every data call names a single account.
+    answer is never used as data: every data call names a single account, except a shared tail,
+    which names several for the report's last days.
     """
     request = _creatives_of_every_account(emulator)
     rows, summary = run_rows(emulator, request)
@@ -703,7 +705,9 @@ def test_probes_counted_in_the_emulator_log(emulator: EmulatorServer) -> None:
     assert sorted(together) == sorted(accounts(emulator))
     assert sorted(singles) == sorted((account,) for account in accounts(emulator))
     assert summary.probe_calls == len(probes) == 1 + len(accounts(emulator))
-    assert {len(scope) for scope, _ in _data_calls(emulator)} == {1}
+    assert all(
+        len(scope) == 1 or window.end == request.date_range.end for scope, window in _data_calls(emulator)
+    )
 
 
 def test_calibrated_windows_stay_close_to_perfect_packing(emulator: EmulatorServer) -> None:
@@ -751,8 +755,12 @@ def test_each_account_gets_windows_of_its_own(emulator: EmulatorServer) -> None:
     assert summary.truncation_events == ()
     assert summary.calls_made == emulator.counters.calls["adAnalytics"]
     windows: dict[tuple[str, ...], list[DateRange]] = {}
+    shared: list[tuple[str, ...]] = []  # shared tails: several accounts' last days in one call
     for scope, window in _data_calls(emulator):
-        windows.setdefault(scope, []).append(window)
+        if len(scope) > 1:
+            shared.append(scope)
+        else:
+            windows.setdefault(scope, []).append(window)
     assert sorted(windows) == sorted((account,) for account in accounts(emulator))
     perfect = {
         scope: _perfect_packing(
@@ -765,7 +773,8 @@ def test_each_account_gets_windows_of_its_own(emulator: EmulatorServer) -> None:
     # Windows shared by the accounts would each have to fit the busy account's day, so the quiet
     # account would make at least the busy one's perfect packing in calls. Packed on its own rows,
     # it makes fewer.
-    assert len(windows[quiet]) < perfect[busy] <= len(windows[busy])
+    calls = {scope: len(windows[scope]) + sum(scope[0] in tail for tail in shared) for scope in windows}
+    assert calls[quiet] < perfect[busy] <= calls[busy]
 
 
 def test_an_estimate_far_too_low_is_re_split_never_kept(
@@ -809,3 +818,65 @@ def test_first_window_is_packed_up_to_the_bound(emulator: EmulatorServer) -> Non
     first = min((window for _, window in _data_calls(emulator)), key=lambda window: window.start)
     # The bound is a maximum, so the first window takes as many days as fit below the cap: 4 x 24 = 96.
     assert first.days == (CAP - 1) // len(campaigns) == 4
+
+
+def _cells(server: EmulatorServer) -> Counter[tuple[str, dt.date]]:
+    """How many data calls asked for each (account, day), from the emulator's log."""
+    cells: Counter[tuple[str, dt.date]] = Counter()
+    for scope, window in _data_calls(server):
+        for offset in range(window.days):
+            cells.update((account, window.start + dt.timedelta(days=offset)) for account in scope)
+    return cells
+
+
+def _exact_estimate(
+    server: EmulatorServer, request: ReportRequest, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Counter[dt.date]]:
+    """Make the planner estimate every account's day at its true rows (ground truth), so plans are exact."""
+    truth = {
+        account: Counter(
+            row["start_date"]
+            for row in ground_truth(server, dataclasses.replace(request, facets={"accounts": [account]}))
+        )
+        for account in accounts(server)
+    }
+
+    def expected(runner: PlanRunner, scope: int, unit: DateRange) -> int:
+        (account,) = runner._scopes[scope].get("accounts")
+        return truth[account][unit.start]
+
+    monkeypatch.setattr(PlanRunner, "_expected", expected)
+    return truth
+
+
+def test_shared_tail_saves_calls_and_lands_the_same_bytes(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The accounts' last days in one call: fewer calls, every (account, day) asked once, same output.
+
+    With the estimate made exact, the only difference between the two runs is the shared tail, so
+    the call counts are the plan's. The rows of the shared call are split between the accounts by
+    their creatives (a creative belongs to one account): the JSON Lines are byte-identical.
+    """
+    # Two accounts, April to mid-October: their own last windows would be partly empty.
+    request = dataclasses.replace(
+        _creatives_of_every_account(emulator),
+        date_range=DateRange(dt.date(2026, 4, 1), dt.date(2026, 10, 15)),
+    )
+    truth = _exact_estimate(emulator, request, monkeypatch)
+    shared = jsonl(emulator, request, max_concurrency=1)
+    calls = emulator.counters.calls["adAnalytics"]
+    tails = [(scope, window) for scope, window in _data_calls(emulator) if len(scope) > 1]
+    cells = _cells(emulator)
+    emulator.reset()
+    monkeypatch.setattr(execution, "share_tails", lambda loads, starts, target: [])
+    alone = jsonl(emulator, request, max_concurrency=1)
+    assert shared == alone
+    assert shared.count(b"\n") == len(ground_truth(emulator, request))
+    assert [(sorted(scope), window.end) for scope, window in tails] == [
+        (sorted(accounts(emulator)), request.date_range.end)
+    ]
+    assert emulator.counters.calls["adAnalytics"] - calls == 1  # one window saved
+    every_day = {(account, day) for account in accounts(emulator) for day in truth[account]}
+    assert every_day <= set(cells)
+    assert set(cells.values()) == {1}  # nothing asked twice, no gap

@@ -10,15 +10,18 @@ from airflow_provider_linkedin_ads.client.planning import (
     Calibration,
     Discovery,
     Scope,
+    SharedTail,
     buckets,
     call_params,
     chunk_metrics,
     discovery_for,
     discovery_params,
     initial_scopes,
+    merge_scopes,
     per_account_scopes,
     plan_windows,
     probe_params,
+    share_tails,
     split_scope,
     split_window,
     static_bound,
@@ -426,3 +429,77 @@ class TestPerAccountScopes:
     ) -> None:
         request = build(pivots=pivots, facets={"accounts": accounts})
         assert per_account_scopes(request, initial_scopes(request)[0]) is None
+
+
+class TestMergeScopes:
+    def test_scopes_split_from_one_facet_merge_back_in_order(self) -> None:
+        request = build(pivots="CREATIVE", facets={"accounts": [1, 2, 3], "campaignGroups": [9]})
+        singles = per_account_scopes(request, initial_scopes(request)[0])
+        assert singles is not None
+        merged = merge_scopes([singles[2], singles[0]])
+        assert merged is not None
+        assert merged.get("accounts") == (ACCOUNT.format(3), ACCOUNT.format(1))
+        assert merged.get("campaignGroups") == ("urn:li:sponsoredCampaignGroup:9",)
+
+    def test_scopes_differing_in_two_facets_or_none_do_not_merge(self) -> None:
+        first = Scope((("accounts", ("a",)), ("campaigns", ("c",))))
+        second = Scope((("accounts", ("b",)), ("campaigns", ("d",))))
+        assert merge_scopes([first, second]) is None
+        assert merge_scopes([first, first]) is None
+        assert merge_scopes([first, Scope((("accounts", ("b",)),))]) is None
+        assert merge_scopes([]) is None
+
+
+class TestSharedTails:
+    def test_two_partly_empty_last_windows_become_one_call(self) -> None:
+        # 12 days of 1,000 rows each: alone, 2 windows per scope (10 + 2 days); the two 2-day tails
+        # fit one call, so 1 + 1 + 1 = 3 windows instead of 4, cut as late as possible.
+        assert share_tails([[1_000] * 12, [1_000] * 12], [0, 0], target=10_000) == [SharedTail((0, 1), 10)]
+
+    def test_no_tail_when_it_saves_nothing(self) -> None:
+        # Alone: 2 + 2 windows; any common cut needs at least 2 + 2 own windows before the tail.
+        assert share_tails([[900] * 20, [800] * 20], [0, 0], target=10_000) == []
+        assert share_tails([[1_000] * 10, [1_000] * 10], [0, 0], target=10_000) == []  # both exactly full
+
+    def test_the_tail_never_exceeds_the_target(self) -> None:
+        loads = [[(day * 13 + scope * 7) % 1_500 for day in range(60)] for scope in range(4)]
+        tails = share_tails(loads, [0, 0, 0, 0], target=10_000)
+        assert len(tails) == 2  # this world saves two windows: two pairs share their tails
+        for tail in tails:
+            assert sum(sum(loads[member][tail.start :]) for member in tail.members) <= 10_000
+
+    def test_fewest_windows_over_every_grouping(self) -> None:
+        loads = [[(day * 13 + scope * 7) % 1_500 for day in range(60)] for scope in range(4)]
+        target = 10_000
+
+        def windows(scope: int, stop: int) -> int:
+            count, load = 0, 0
+            for rows in loads[scope][:stop]:
+                if count == 0 or load + rows > target:
+                    count, load = count + 1, 0
+                load += rows
+            return count
+
+        tails = share_tails(loads, [0, 0, 0, 0], target=target)
+        stops = {member: tail.start for tail in tails for member in tail.members}
+        chosen = len(tails) + sum(windows(scope, stops.get(scope, 60)) for scope in range(4))
+        alone = sum(windows(scope, 60) for scope in range(4))
+        assert chosen < alone
+        # No single pair or triple with one common cut does better than the chosen plan.
+        for size in (2, 3, 4):
+            for group in itertools.combinations(range(4), size):
+                for cut in range(1, 60):
+                    if sum(sum(loads[m][cut:]) for m in group) > target:
+                        continue
+                    others = sum(windows(scope, 60) for scope in range(4) if scope not in group)
+                    assert chosen <= 1 + others + sum(windows(m, cut) for m in group)
+
+    def test_released_scopes_and_tail_limits_take_no_part(self) -> None:
+        loads = [[1_000] * 12, [1_000] * 12, [1_000] * 12]
+        # The third scope has released everything: only the first two can share.
+        assert share_tails(loads, [0, 0, 12], target=10_000) == [SharedTail((0, 1), 10)]
+        # Two days left in the first scope: both end in one call. One day left: a cut there saves nothing
+        # (the second scope would still need 2 windows before it), and no cut may come before it.
+        assert share_tails(loads[:2], [10, 0], target=10_000) == [SharedTail((0, 1), 10)]
+        assert share_tails(loads[:2], [11, 0], target=10_000) == []
+        assert share_tails([[1_000] * 12] * 9, [0] * 9, target=10_000) == []  # more than 8 free scopes
