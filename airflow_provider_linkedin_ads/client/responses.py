@@ -281,6 +281,7 @@ class _IrregularAnswer(Exception):
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json.decoder skips it
+_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between two array items
 
 
 def _element_batches(content: bytes, size: int) -> Iterator[list[dict[str, Any]]]:
@@ -325,18 +326,23 @@ def _array_batches(
     elements: list[dict[str, Any]] = []
     if text.startswith("]", position):
         return _expect(text, position, "]")
-    while True:
-        element, position = _scan(scan, text, position)
-        if type(element) is not dict:
-            raise _IrregularAnswer
-        elements.append(element)
-        if len(elements) >= size:
-            yield elements
-            elements = []
-        position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]  # matches ""
-        if not text.startswith(",", position):
-            break
-        position = _expect(text, position, ",")
+    separator, append = _SEPARATOR.match, elements.append
+    try:
+        while True:
+            element, position = scan(text, position)
+            if type(element) is not dict:
+                raise _IrregularAnswer
+            append(element)
+            if len(elements) >= size:
+                yield elements
+                elements = []
+                append = elements.append
+            found = separator(text, position)  # one C call per element: the comma and its whitespace
+            if found is None:
+                break
+            position = found.end()
+    except (StopIteration, ValueError, RecursionError):  # as _scan: no value there, bad number, too deep
+        raise _IrregularAnswer from None
     if elements:
         yield elements
     return _expect(text, position, "]")
