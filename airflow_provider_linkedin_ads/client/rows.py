@@ -45,10 +45,10 @@ import math
 import operator
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from itertools import chain
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from airflow_provider_linkedin_ads.enums import Finder, TimeGranularity
 from airflow_provider_linkedin_ads.errors import RestliError
@@ -414,7 +414,11 @@ class ChunkJoin:
         self._pivot_count = len(request.pivots)
         self._revenue = request.finder is Finder.ATTRIBUTED_REVENUE
         self._granularity = request.time_granularity
-        self._rows: dict[RowKey, list[RowValue]] = {}
+        # A row's metric values in request order: a list filled chunk by chunk, or, when one chunk
+        # holds every metric, that chunk's parsed tuple as it is (no copy, ~110 bytes less a row).
+        self._rows: dict[RowKey, list[RowValue] | tuple[RowValue, ...]] = {}
+        self._every_metric = list(range(len(request.metrics)))
+        self._tuples = False  # whether some rows are still parsed tuples
         # The keys each merge wrote, by metric offsets (references only: read only after a truncation).
         self._parts: list[tuple[tuple[int, ...], list[RowKey]]] = []
         self._truncated: set[tuple[int, ...]] = set()
@@ -560,7 +564,19 @@ class ChunkJoin:
                 self._zeros[offset] = None
             self._truncated.add(tuple(offsets))
         self._parts.append((tuple(offsets), list(map(_KEY_OF, parsed))))
-        rows, zeros = self._rows, self._zeros
+        if offsets == self._every_metric:  # the values are the whole row, in order
+            self._rows.update(parsed)
+            self._tuples = True
+            return
+        self._merge_part(offsets, parsed)
+
+    def _merge_part(self, offsets: list[int], parsed: list[tuple[RowKey, tuple[RowValue, ...]]]) -> None:
+        """Merge the values of some metrics into per-row lists (zeros where other chunks left a row out)."""
+        if self._tuples:  # whole rows merged before (not what the engine does): lists from here on
+            self._rows = {key: list(slots) for key, slots in self._rows.items()}
+            self._tuples = False
+        rows = cast("dict[RowKey, list[RowValue]]", self._rows)
+        zeros = self._zeros
         first = offsets[0] if offsets else 0
         contiguous = offsets == list(range(first, first + len(offsets)))  # a slice, as chunk_metrics cuts
         if contiguous:
@@ -592,7 +608,7 @@ class ChunkJoin:
         names, absent = self._names, self._absent()
         for key, slots in sorted(self._rows.items(), key=self._sort_key()):
             if absent and key in absent:  # left out by a truncated answer: unknown, not zero
-                slots = slots.copy()
+                slots = list(slots)
                 for offset in absent[key]:
                     slots[offset] = None
             start, end, pivots = key
@@ -612,7 +628,7 @@ class ChunkJoin:
                 absent.setdefault(key, []).extend(offsets)
         return absent
 
-    def _sort_key(self) -> Callable[[tuple[RowKey, list[RowValue]]], tuple[Any, ...]]:
+    def _sort_key(self) -> Callable[[tuple[RowKey, Sequence[RowValue]]], tuple[Any, ...]]:
         """Return the sort key of :func:`row_sort_key`, each pivot value's natural key computed once.
 
         Pivot values repeat across days, so each distinct value gets the rank of its natural key
@@ -626,11 +642,11 @@ class ChunkJoin:
         rank = {value: ranks[natural] for value, natural in naturals.items()}
         least = dt.date.min
 
-        def key(item: tuple[RowKey, list[RowValue]]) -> tuple[Any, ...]:
+        def key(item: tuple[RowKey, Sequence[RowValue]]) -> tuple[Any, ...]:
             start, end, pivots = item[0]
             return (start or least, end or least, *[rank[value] for value in pivots])
 
-        def single(item: tuple[RowKey, list[RowValue]]) -> tuple[Any, ...]:  # one pivot: no list per row
+        def single(item: tuple[RowKey, Sequence[RowValue]]) -> tuple[Any, ...]:  # one pivot: no list per row
             start, end, (value,) = item[0]
             return (start or least, end or least, rank[value])
 
