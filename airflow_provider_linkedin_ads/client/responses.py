@@ -296,7 +296,8 @@ def _element_batches(content: bytes, size: int) -> Iterator[list[dict[str, Any]]
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise _IrregularAnswer from None
-    scan = json.JSONDecoder(parse_float=Decimal).scan_once  # type: ignore[attr-defined]  # decode_json's decoder, one value at a time
+    # decode_json's decoder, one value at a time (scan_once is json's own, untyped in typeshed)
+    scan = json.JSONDecoder(parse_float=Decimal).scan_once  # type: ignore[attr-defined]
     position = _expect(text, 0, "{")
     found = False
     while True:

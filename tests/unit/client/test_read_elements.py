@@ -1,4 +1,4 @@
-"""Answers read batch by batch (``read_elements``): the values and errors of ``decode_json`` + ``elements_of``.
+"""Answers read in batches (``read_elements``): the values and errors of ``decode_json`` + ``elements_of``.
 
 The report engine never decodes a whole ``adAnalytics`` answer into one tree: its elements are
 decoded and parsed a batch at a time. These tests pin that the batches really are bounded, that
