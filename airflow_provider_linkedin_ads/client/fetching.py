@@ -209,8 +209,7 @@ class Fetcher:
         :param read: turns the batches into the result (it must consume them all; see
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
         """
-        reading = getattr(self._client, "read_finder", None)
-        if self._checkpoint is not None or reading is None:
+        if self._checkpoint is not None or not hasattr(self._client, "read_finder"):
             return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
         client: ReadingFinderClient = self._client  # type: ignore[assignment]  # has read_finder
         reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))

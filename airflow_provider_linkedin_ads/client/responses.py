@@ -18,6 +18,9 @@ there (``linkedin-api.md`` 10.2). Everything downstream branches on the exceptio
     429                             -> classify_429(): DataThrottleError / DailyQuotaExceededError / ThrottledError
     5xx                             -> ServerError
     any other status                -> APIError
+
+The report engine reads a 2xx answer with :func:`read_elements`: its ``elements`` a batch at a time,
+never the whole decoded tree, with the outcome (value or error) of ``decode_json`` + ``elements_of``.
 """
 
 from __future__ import annotations
