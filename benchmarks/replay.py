@@ -17,8 +17,9 @@ emulator sends it (``testing.responses.encode_json``). Only the bytes are kept. 
 
 Then both pipelines turn the bytes into JSON Lines:
 
-* provider: ``decode_json`` -> ``elements_of`` -> ``ChunkJoin.parse`` (every row check) ->
-  ``ChunkJoin.merge`` -> ``ChunkJoin.rows`` -> ``JsonLinesWriter`` (one join per window, as the engine);
+* provider: ``read_elements`` (the elements decoded a batch at a time) -> ``ChunkJoin.read`` (every
+  row check) -> ``ChunkJoin.merge`` -> ``ChunkJoin.rows`` -> ``JsonLinesWriter`` (one join per
+  window, as the engine);
 * plain: ``json.loads`` -> flatten (ISO dates, pivot columns) -> join on key (zeros for a row a chunk
   left out) -> sort (numeric URN ids) -> ``json.dumps`` per row: no checks, no types.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -40,7 +42,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_linkedin_ads.client.planning import ROW_CAP, FieldChunk, chunk_metrics
-from airflow_provider_linkedin_ads.client.responses import decode_json, elements_of
+from airflow_provider_linkedin_ads.client.responses import read_elements
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.client.writers import JsonLinesWriter
 from airflow_provider_linkedin_ads.enums import Pivot
@@ -181,9 +183,10 @@ def provider(data: Capture) -> bytes:
     with JsonLinesWriter(target, report_columns(data.request)) as writer:
         for window in data.windows:
             join = ChunkJoin(data.request)
-            for chunk, body in window.answers:
-                elements = elements_of(decode_json(body, 200), resource="adAnalytics")
-                join.merge(chunk, join.parse(chunk, elements, window=window.span))
+            for chunk, body in window.answers:  # as the engine reads an answer: in batches of elements
+                read = functools.partial(join.read, chunk, window=window.span)
+                answer = read_elements(body, 200, read, resource="adAnalytics")
+                join.merge(chunk, answer.rows())
             for row in join.rows():
                 writer.write(row)
     return target.getvalue()

@@ -21,7 +21,7 @@ import logging
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_linkedin_ads.client.auth import TokenProvider, read_oauth_answer
 from airflow_provider_linkedin_ads.client.responses import decode_json, error_from_response
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.restli import Value
 
 __all__ = ["BatchResult", "LinkedInAdsClient"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -187,13 +189,7 @@ class LinkedInAdsClient:
         :param on_retry: called with the error of a failed attempt before it is retried.
         :raises LinkedInAdsError: a typed error from ``errors.py``; transient ones after the retries.
         """
-        query = build_query(params)
-        described = summary or _default_summary(resource, params)
-        return self._retry.call(
-            lambda: self._attempt(resource, query, restli_method, described),
-            describe=str(described),
-            on_retry=on_retry,
-        )
+        return self._call(resource, params, decode_json, restli_method, summary, on_retry)
 
     def finder(
         self,
@@ -206,6 +202,46 @@ class LinkedInAdsClient:
     ) -> dict[str, Any]:
         """Call a Rest.li finder: ``q=<finder>`` first, then ``params`` (see :meth:`get`)."""
         return self.get(resource, [("q", finder), *params], summary=summary, on_retry=on_retry)
+
+    def read_finder(
+        self,
+        resource: str,
+        finder: str,
+        params: Sequence[tuple[str, Value | None]],
+        read: Callable[[bytes, int], T],
+        *,
+        summary: RequestSummary | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
+    ) -> T:
+        """Call a Rest.li finder like :meth:`finder`, turning a successful body into ``read(body, status)``.
+
+        ``read`` runs inside the attempt, so an error it raises is handled exactly as one of
+        :func:`~.responses.decode_json` (a ``TransportError`` for a body cut mid-way is retried), and
+        the caller can consume the answer without ever holding its whole decoded tree (the report
+        engine: :func:`~.responses.read_elements`). Error answers are typed errors as for :meth:`get`.
+
+        .. code-block:: python
+
+            size = client.read_finder("adAnalytics", "analytics", params, lambda body, status: len(body))
+        """
+        return self._call(resource, [("q", finder), *params], read, None, summary, on_retry)
+
+    def _call(
+        self,
+        resource: str,
+        params: Sequence[tuple[str, Value | None]],
+        decode: Callable[[bytes, int], T],
+        restli_method: str | None,
+        summary: RequestSummary | None,
+        on_retry: Callable[[BaseException], None] | None,
+    ) -> T:
+        query = build_query(params)
+        described = summary or _default_summary(resource, params)
+        return self._retry.call(
+            lambda: self._attempt(resource, query, restli_method, described, decode),
+            describe=str(described),
+            on_retry=on_retry,
+        )
 
     def batch_get(
         self, resource: str, ids: Sequence[str | int], params: Sequence[tuple[str, Value | None]] = ()
@@ -247,20 +283,32 @@ class LinkedInAdsClient:
         return read_oauth_answer(response, action="introspect the access token", now=self._clock())
 
     def _attempt(
-        self, resource: str, query: str, restli_method: str | None, summary: RequestSummary
-    ) -> dict[str, Any]:
+        self,
+        resource: str,
+        query: str,
+        restli_method: str | None,
+        summary: RequestSummary,
+        decode: Callable[[bytes, int], T],
+    ) -> T:
         tunnel = should_tunnel(query, self._config.tunnel_threshold)
         try:
-            return self._authorized(resource, query, restli_method, summary, tunnel=tunnel)
+            return self._authorized(resource, query, restli_method, summary, decode, tunnel=tunnel)
         except RequestTooLongError:
             if tunnel:
                 raise
             self._log.info("LinkedIn Ads %s: 414 Request-URI Too Long; retrying once tunnelled", summary)
-            return self._authorized(resource, query, restli_method, summary, tunnel=True)
+            return self._authorized(resource, query, restli_method, summary, decode, tunnel=True)
 
     def _authorized(
-        self, resource: str, query: str, restli_method: str | None, summary: RequestSummary, *, tunnel: bool
-    ) -> dict[str, Any]:
+        self,
+        resource: str,
+        query: str,
+        restli_method: str | None,
+        summary: RequestSummary,
+        decode: Callable[[bytes, int], T],
+        *,
+        tunnel: bool,
+    ) -> T:
         request = plan_get(
             self._config.api_base_url, resource, query, tunnel=tunnel, restli_method=restli_method
         )
@@ -270,15 +318,17 @@ class LinkedInAdsClient:
         token = flow.token()
         while True:  # bounded: the flow raises once it has waited and refreshed
             try:
-                return self._exchange(request, token, summary)
+                return self._exchange(request, token, summary, decode)
             except UnauthorizedError as err:
                 token = flow.on_unauthorized(token, err)
 
-    def _exchange(self, request: OutgoingRequest, token: str, summary: RequestSummary) -> dict[str, Any]:
+    def _exchange(
+        self, request: OutgoingRequest, token: str, summary: RequestSummary, decode: Callable[[bytes, int], T]
+    ) -> T:
         self._stats.count_call(tunnelled=request.tunnelled)
         response = self._transport.send(request, api_headers(token, self._config.api_version))
         if 200 <= response.status_code < 300:  # not response.ok, which lets a 3xx pass as success
-            return decode_json(response.content, response.status_code)
+            return decode(response.content, response.status_code)
         raise error_from_response(
             response, requested_version=self._config.api_version, summary=summary, now=self._clock()
         )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import heapq
 import itertools
 import math
@@ -549,11 +550,13 @@ class PlanRunner:
     def _call(self, task: Task) -> _Outcome:
         """Worker: fetch one call and parse its rows (parsing touches no shared state)."""
         params = call_params(self.request, task.chunk.fields, task.window, task.scope)
-        elements = self._fetcher.fetch(
-            params, fields=len(task.chunk.fields), estimate_rows=task.estimate_rows
+        answer = self._fetcher.read(
+            params,
+            functools.partial(self._parser.read, task.chunk, window=task.window),
+            fields=len(task.chunk.fields),
+            estimate_rows=task.estimate_rows,
         )
-        parsed = self._parser.parse(task.chunk, elements, window=task.window)
-        return _Outcome(parsed, capped=len(elements) >= self._cap)
+        return _Outcome(answer.rows(), capped=answer.elements >= self._cap)
 
     def _handle(self, task: Task, outcome: _Outcome) -> None:
         self.calls_done += 1

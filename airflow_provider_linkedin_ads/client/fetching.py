@@ -15,14 +15,14 @@ threads; its counters are lock-protected.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_linkedin_ads.client.checkpoint import answer_key
-from airflow_provider_linkedin_ads.client.responses import elements_of
+from airflow_provider_linkedin_ads.client.responses import elements_of, read_elements
 from airflow_provider_linkedin_ads.errors import RequestSummary, TransportError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
     from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from airflow_provider_linkedin_ads.client.stats import ClientStats
     from airflow_provider_linkedin_ads.restli import Value
 
-__all__ = ["RESOURCE", "Fetcher", "FinderClient"]
+__all__ = ["RESOURCE", "CountedAnswer", "Fetcher", "FinderClient", "ReadingFinderClient"]
 
 #: The reporting resource below ``/rest``.
 RESOURCE = "adAnalytics"
@@ -59,6 +59,42 @@ class FinderClient(Protocol):
         summary: RequestSummary | None = None,
         on_retry: Callable[[BaseException], None] | None = None,
     ) -> dict[str, Any]: ...
+
+
+class ReadingFinderClient(FinderClient, Protocol):
+    """A :class:`FinderClient` that can also hand a body to the caller's reader (no whole decoded tree).
+
+    .. code-block:: python
+
+        answer = client.read_finder("adAnalytics", "analytics", params, read)  # read(body, status)
+    """
+
+    def read_finder(
+        self,
+        resource: str,
+        finder: str,
+        params: Sequence[tuple[str, Value | None]],
+        read: Callable[[bytes, int], _Answer],
+        *,
+        summary: RequestSummary | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
+    ) -> _Answer: ...
+
+
+class CountedAnswer(Protocol):
+    """What :meth:`Fetcher.read` needs of a reader's result: how many elements the answer held.
+
+    .. code-block:: python
+
+        answer.elements  # e.g. 13_120: the row cap and the budget count elements
+    """
+
+    @property
+    def elements(self) -> int: ...
+
+
+_Answer = TypeVar("_Answer")
+_Counted = TypeVar("_Counted", bound=CountedAnswer)
 
 
 class Fetcher:
@@ -93,6 +129,9 @@ class Fetcher:
         self._checkpoint = checkpoint
         self.replayed = 0
         self._lock = threading.Lock()
+        # Held while an answer is decoded and parsed by read(): the calls of all workers still travel
+        # at once, but only one answer's decoded text and batch are alive, not one per worker.
+        self._decoding = threading.Lock()
         self.calls = 0
         self.probe_calls = 0
         self.metric_values = 0
@@ -146,13 +185,63 @@ class Fetcher:
         reservation.settle(cost)
         if key is not None and self._checkpoint is not None:
             self._checkpoint.put(key, elements)
+        self._count(reservation, cost, probe=probe)
+        return elements
+
+    def read(
+        self,
+        params: Sequence[tuple[str, Value | None]],
+        read: Callable[[Iterable[list[dict[str, Any]]]], _Counted],
+        *,
+        fields: int,
+        estimate_rows: int,
+    ) -> _Counted:
+        """Send one report call like :meth:`fetch` and return ``read`` of its elements, given in batches.
+
+        The answer's elements reach ``read`` a batch at a time (:func:`~.responses.read_elements`),
+        so the whole decoded answer is never held: with ``max_concurrency`` calls answering at once
+        that tree, not the rows, was most of the engine's memory. With a checkpoint (which stores
+        whole answers) or a client without ``read_finder``, the elements are fetched whole and
+        given as one batch. Answers are decoded one at a time (the GIL would serialise the decoding
+        anyway), so the workers' calls overlap on the network while at most one answer's decoded
+        text is alive. Errors, retries, budget and counters are those of :meth:`fetch`.
+
+        :param read: turns the batches into the result (it must consume them all; see
+            :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
+        """
+        if self._checkpoint is not None or not hasattr(self._client, "read_finder"):
+            return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
+        client: ReadingFinderClient = self._client  # type: ignore[assignment]  # has read_finder
+        reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
+
+        def decode(body: bytes, status: int) -> _Counted:
+            with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
+                return read_elements(body, status, read, resource=RESOURCE)
+
+        try:
+            answer = client.read_finder(
+                RESOURCE,
+                self._finder,
+                params,
+                decode,
+                summary=_summary(self._finder, params),
+                on_retry=reservation.renew,
+            )
+        except BaseException:
+            reservation.settle(None)  # unknown outcome, or no report: keep the reservation's cost
+            raise
+        cost = fields * answer.elements
+        reservation.settle(cost)
+        self._count(reservation, cost, probe=False)
+        return answer
+
+    def _count(self, reservation: _Reservation, cost: int, *, probe: bool) -> None:
         with self._lock:
             self.budget_waits += reservation.waits
             self.budget_wait_seconds += reservation.wait_seconds
             self.calls += 1
             self.probe_calls += int(probe)
             self.metric_values += cost
-        return elements
 
 
 class _Reservation:

@@ -18,6 +18,9 @@ there (``linkedin-api.md`` 10.2). Everything downstream branches on the exceptio
     429                             -> classify_429(): DataThrottleError / DailyQuotaExceededError / ThrottledError
     5xx                             -> ServerError
     any other status                -> APIError
+
+The report engine reads a 2xx answer with :func:`read_elements`: its ``elements`` a batch at a time,
+never the whole decoded tree, with the outcome (value or error) of ``decode_json`` + ``elements_of``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_linkedin_ads.client.config import DEFAULT_API_VERSION
 from airflow_provider_linkedin_ads.errors import (
@@ -54,6 +57,8 @@ from airflow_provider_linkedin_ads.errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Iterator
+
     import requests
 
     from airflow_provider_linkedin_ads.errors import RequestSummary
@@ -67,7 +72,14 @@ __all__ = [
     "next_utc_midnight",
     "parse_retry_after",
     "preview",
+    "read_elements",
 ]
+
+T = TypeVar("T")
+
+#: Elements decoded at a time by :func:`read_elements`: small next to an answer (15,000 at most),
+#: large enough that the per-batch work is negligible.
+ELEMENT_BATCH = 500
 
 #: Characters of a non-JSON body kept in an error message.
 PREVIEW_CHARS = 300
@@ -227,6 +239,133 @@ def elements_of(response: Mapping[str, Any], *, resource: str) -> list[dict[str,
     if not all(isinstance(item, dict) for item in elements):
         raise RestliError(f"{resource} answered with an 'elements' list holding a non-object")
     return elements
+
+
+def read_elements(
+    content: bytes,
+    status: int,
+    read: Callable[[Iterable[list[dict[str, Any]]]], T],
+    *,
+    resource: str,
+    batch: int | None = None,
+) -> T:
+    """Hand a finder answer's ``elements`` to ``read`` in batches, never decoding the whole answer at once.
+
+    A report answer is one large ``elements`` list (15,000 rows: a ~4 MiB body, a ~15 MiB tree of
+    dicts once decoded); ``read`` gets its elements ``batch`` at a time, each decoded exactly as
+    :func:`decode_json` decodes it, so only a batch and what ``read`` keeps of it are alive. ``read``
+    must consume every batch (the body is checked to its end while the batches come) and may be
+    called twice: when the body is not a regular answer (cut, malformed, nested too deeply, not an
+    object, no ``elements`` list of objects, two ``elements`` keys, another encoding than UTF-8),
+    the batches stop, and the body is decoded whole by :func:`decode_json` and :func:`elements_of`,
+    which raise their documented errors (a cut body: ``TransportError``, retried), or, when they
+    accept it, ``read`` is called again with all the elements as one batch. The outcome, value or
+    error, is therefore the one of ``read(elements_of(decode_json(content, status)))``.
+
+    :param content: the body of a 2xx answer.
+    :param status: its HTTP status, for messages.
+    :param read: consumes the batches and returns the result (it must let unknown exceptions pass).
+    :param resource: the resource, for the message of :func:`elements_of`.
+    :param batch: elements per batch (default :data:`ELEMENT_BATCH`).
+
+    .. code-block:: python
+
+        rows = read_elements(body, 200, lambda batches: sum(map(len, batches)), resource="adAnalytics")
+    """
+    try:
+        return read(_element_batches(content, max(1, ELEMENT_BATCH if batch is None else batch)))
+    except _IrregularAnswer:
+        pass
+    return read([elements_of(decode_json(content, status), resource=resource)])
+
+
+class _IrregularAnswer(Exception):
+    """The body is not a plain ``{..., "elements": [{...}, ...], ...}`` answer: decode it whole instead."""
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json.decoder skips it
+_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between two array items
+
+
+def _element_batches(content: bytes, size: int) -> Iterator[list[dict[str, Any]]]:
+    """Yield the ``elements`` of a JSON object body in batches; raise :class:`_IrregularAnswer` otherwise.
+
+    The top-level object is walked here and each value decoded by ``json``'s own scanner, so every
+    element is the value :func:`decode_json` would give; other members (``paging``) are decoded and
+    dropped. The rest of the body is checked after the last batch: the answer is only regular when
+    it is a complete JSON object with one ``elements`` member and nothing after it.
+    """
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _IrregularAnswer from None
+    # decode_json's decoder, one value at a time (scan_once is json's own, untyped in typeshed)
+    scan = json.JSONDecoder(parse_float=Decimal).scan_once  # type: ignore[attr-defined]
+    position = _expect(text, 0, "{")
+    found = False
+    while True:
+        if not text.startswith('"', position):
+            raise _IrregularAnswer  # also {}: no elements
+        key, position = _scan(scan, text, position)
+        position = _expect(text, position, ":")
+        if key != "elements":
+            _, position = _scan(scan, text, position)
+        elif found:
+            raise _IrregularAnswer  # json keeps the last of two: decode_json decides
+        else:
+            found = True
+            position = yield from _array_batches(scan, text, _expect(text, position, "["), size)
+        if text.startswith(",", position):
+            position = _expect(text, position, ",")
+        elif found and text.startswith("}", position) and _expect(text, position, "}") == len(text):
+            return
+        else:
+            raise _IrregularAnswer
+
+
+def _array_batches(
+    scan: Callable[[str, int], tuple[Any, int]], text: str, position: int, size: int
+) -> Generator[list[dict[str, Any]], None, int]:
+    """Yield the objects of the array whose first item is at ``position``; return the position after it."""
+    elements: list[dict[str, Any]] = []
+    if text.startswith("]", position):
+        return _expect(text, position, "]")
+    separator, append = _SEPARATOR.match, elements.append
+    try:
+        while True:
+            element, position = scan(text, position)
+            if type(element) is not dict:
+                raise _IrregularAnswer
+            append(element)
+            if len(elements) >= size:
+                yield elements
+                elements = []
+                append = elements.append
+            found = separator(text, position)  # one C call per element: the comma and its whitespace
+            if found is None:
+                break
+            position = found.end()
+    except (StopIteration, ValueError, RecursionError):  # as _scan: no value there, bad number, too deep
+        raise _IrregularAnswer from None
+    if elements:
+        yield elements
+    return _expect(text, position, "]")
+
+
+def _expect(text: str, position: int, token: str) -> int:
+    """Return the position after ``token`` at ``position`` and the whitespace after it."""
+    position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]  # matches the empty text
+    if not text.startswith(token, position):
+        raise _IrregularAnswer
+    return _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+
+
+def _scan(scan: Callable[[str, int], tuple[Any, int]], text: str, position: int) -> tuple[Any, int]:
+    """Decode the JSON value at ``position`` with ``json``'s scanner; return it and the position after it."""
+    try:
+        return scan(text, position)
+    except (StopIteration, ValueError, RecursionError):  # no value there, a bad number, too deep
+        raise _IrregularAnswer from None
 
 
 def error_from_response(

@@ -1,0 +1,96 @@
+"""What bounds the report engine's memory, run against the bundled emulator (behaviour, not timing).
+
+* Answers are decoded a batch of elements at a time, never as one whole tree, and one answer at a
+  time however many calls are in flight (``Fetcher.read``, ``responses.read_elements``).
+* Rows waiting to be written share one pivot-values tuple per distinct value (``ChunkJoin``).
+
+The rows written stay those of the world's ground truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from airflow_provider_linkedin_ads.client import responses
+from airflow_provider_linkedin_ads.client.planning import FieldChunk
+from airflow_provider_linkedin_ads.client.rows import ChunkJoin
+from airflow_provider_linkedin_ads.models import ReportRequest
+from airflow_provider_linkedin_ads.testing import EmulatorServer
+from tests.integration.test_engine_emulator import _WORLD, CAP, TODAY, accounts, ground_truth, run_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(world=_WORLD, max_elements=CAP) as server:
+        yield server
+        server.check()
+
+
+def _request(server: EmulatorServer) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="DAILY",
+        date_range=(TODAY - dt.timedelta(days=60), TODAY - dt.timedelta(days=1)),
+        facets={"accounts": accounts(server)},
+        metrics=["impressions", "clicks", "costInUsd", "landingPageClicks"],
+    )
+
+
+def test_answers_are_read_in_batches_one_answer_at_a_time(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(responses, "ELEMENT_BATCH", 7)
+    original = ChunkJoin.read
+    guard = threading.Lock()
+    state = {"inside": 0, "most_inside": 0, "largest_batch": 0, "largest_answer": 0}
+
+    def read(self: ChunkJoin, chunk: Any, batches: Any, **options: Any) -> Any:
+        with guard:
+            state["inside"] += 1
+            state["most_inside"] = max(state["most_inside"], state["inside"])
+        try:
+
+            def counted() -> Any:
+                for batch in batches:
+                    state["largest_batch"] = max(state["largest_batch"], len(batch))
+                    threading.Event().wait(0.001)  # let another worker in, were it allowed
+                    yield batch
+
+            answer = original(self, chunk, counted(), **options)
+            state["largest_answer"] = max(state["largest_answer"], answer.elements)
+            return answer
+        finally:
+            with guard:
+                state["inside"] -= 1
+
+    monkeypatch.setattr(ChunkJoin, "read", read)
+    request = _request(emulator)
+    rows, summary = run_rows(emulator, request, max_concurrency=4)
+    assert rows == ground_truth(emulator, request)
+    assert summary.calls_made > 4  # several calls, up to four in flight
+    assert state["largest_answer"] > 7  # answers larger than a batch ...
+    assert state["largest_batch"] <= 7  # ... reached the parser a batch at a time
+    assert state["most_inside"] == 1  # one answer decoded and parsed at a time
+
+
+def test_rows_of_every_day_share_one_pivot_values_tuple(emulator: EmulatorServer) -> None:
+    request = _request(emulator)
+    rows, _ = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    join = ChunkJoin(request)
+    chunk = FieldChunk(0, request.metrics, ("dateRange", "pivotValues", *request.metrics))
+    day = {"year": 2026, "month": 1, "day": 1}
+    element = {"pivotValues": ["urn:li:sponsoredCreative:1"], "impressions": 1, "clicks": 0}
+    first = join.parse(chunk, [{**element, "dateRange": {"start": day, "end": day}}])
+    day2 = {**day, "day": 2}
+    second = join.parse(chunk, [{**element, "dateRange": {"start": day2, "end": day2}}])
+    assert first[0][0][2] == second[0][0][2] == ("urn:li:sponsoredCreative:1",)
+    assert first[0][0][2] is second[0][0][2]
