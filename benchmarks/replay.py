@@ -25,6 +25,11 @@ Then both pipelines turn the bytes into JSON Lines:
 
 Each is timed ``--repeat`` times (best run kept: the machine is shared); the output gives rows per
 second of both, the ratio provider / plain, and whether the two outputs are byte-identical.
+
+With ``orjson`` installed (the ``[fast]`` extra) the provider path runs twice, the ``JsonLinesWriter``
+forced to the standard library (``fast=False``) and with orjson; the table adds the orjson rows per
+second, its gain over the standard library, and ``identical`` then covers all three outputs.
+``--no-orjson`` leaves the orjson run out.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_linkedin_ads.client.planning import ROW_CAP, FieldChunk, chunk_metrics
 from airflow_provider_linkedin_ads.client.responses import read_elements
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
-from airflow_provider_linkedin_ads.client.writers import JsonLinesWriter
+from airflow_provider_linkedin_ads.client.writers import FAST_JSON, JsonLinesWriter
 from airflow_provider_linkedin_ads.enums import Pivot
 from airflow_provider_linkedin_ads.models import DateRange, ReportRequest
 from airflow_provider_linkedin_ads.results import ColumnKind, report_columns
@@ -177,10 +182,13 @@ def captures(names: Sequence[str]) -> list[Capture]:
 # ── the two pipelines ───────────────────────────────────────────────────────────────────────────
 
 
-def provider(data: Capture) -> bytes:
-    """The provider's row path: decode, parse with every check, join, sort, write JSON Lines."""
+def provider(data: Capture, *, fast: bool = False) -> bytes:
+    """The provider's row path: decode, parse with every check, join, sort, write JSON Lines.
+
+    :param fast: let the writer encode with orjson (when installed); ``False`` forces ``json``.
+    """
     target = io.BytesIO()
-    with JsonLinesWriter(target, report_columns(data.request)) as writer:
+    with JsonLinesWriter(target, report_columns(data.request), fast=fast) as writer:
         for window in data.windows:
             join = ChunkJoin(data.request)
             for chunk, body in window.answers:  # as the engine reads an answer: in batches of elements
@@ -237,16 +245,25 @@ def timed(function: Callable[[Capture], bytes], data: Capture) -> tuple[float, b
     return time.perf_counter() - started, output
 
 
-def race(data: Capture, repeat: int) -> tuple[float, bytes, float, bytes]:
-    """Best time of each pipeline, runs interleaved so that a burst of load hits both alike."""
-    mine = theirs = float("inf")
-    ours = reference = b""
+@dataclasses.dataclass
+class Lap:
+    """Best time and last output of one pipeline."""
+
+    seconds: float = float("inf")
+    output: bytes = b""
+
+
+def race(data: Capture, repeat: int, *, fast: bool) -> dict[str, Lap]:
+    """Best time of each pipeline, runs interleaved so that a burst of load hits all alike."""
+    pipelines: dict[str, Callable[[Capture], bytes]] = {"provider": provider, "plain": plain}
+    if fast:
+        pipelines["orjson"] = functools.partial(provider, fast=True)
+    laps = {name: Lap() for name in pipelines}
     for _ in range(repeat):
-        seconds, ours = timed(provider, data)
-        mine = min(mine, seconds)
-        seconds, reference = timed(plain, data)
-        theirs = min(theirs, seconds)
-    return mine, ours, theirs, reference
+        for name, pipeline in pipelines.items():
+            seconds, laps[name].output = timed(pipeline, data)
+            laps[name].seconds = min(laps[name].seconds, seconds)
+    return laps
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,23 +272,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--cases", default="W1,W3S,A15K", help="comma list of W1, W3, W3S, A15K")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per pipeline (best kept)")
+    parser.add_argument("--no-orjson", action="store_true", help="leave out the provider run with orjson")
     args = parser.parse_args(argv)
     names = [name.strip().upper() for name in args.cases.split(",") if name.strip()]
+    fast = FAST_JSON is not None and not args.no_orjson
     print(f"load average {os.getloadavg()[0]:.1f} (2 cores shared); best of {args.repeat} runs")
+    extra = (" provider + orjson (rows/s) | orjson / json |", "---:|---:|") if fast else ("", "")
     print(
-        "| case | answers | rows | input (MiB) | provider (rows/s) | plain json (rows/s) | provider / plain | identical |"
+        "| case | answers | rows | input (MiB) | provider (rows/s) | plain json (rows/s) | provider / plain |"
+        f"{extra[0]} identical |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print(f"|---|---:|---:|---:|---:|---:|---:|{extra[1]}---|")
     identical = True
     for data in captures(names):
-        mine, ours, theirs, reference = race(data, args.repeat)
-        rows = ours.count(b"\n")
-        same = ours == reference
+        laps = race(data, args.repeat, fast=fast)
+        ours, theirs = laps["provider"], laps["plain"]
+        rows = ours.output.count(b"\n")
+        same = all(lap.output == theirs.output for lap in laps.values())
         identical &= same
         answers = sum(len(window.answers) for window in data.windows)
+        with_orjson = ""
+        if fast:
+            quick = laps["orjson"]
+            with_orjson = f" {rows / quick.seconds:,.0f} | {ours.seconds / quick.seconds:.2f} |"
         print(
-            f"| {data.name} | {answers} | {rows:,} | {data.size / 2**20:.1f} | {rows / mine:,.0f} | "
-            f"{rows / theirs:,.0f} | {theirs / mine:.2f} | {'yes' if same else 'NO'} |",
+            f"| {data.name} | {answers} | {rows:,} | {data.size / 2**20:.1f} | {rows / ours.seconds:,.0f} | "
+            f"{rows / theirs.seconds:,.0f} | {theirs.seconds / ours.seconds:.2f} |{with_orjson} "
+            f"{'yes' if same else 'NO'} |",
             flush=True,
         )
     print(f"load average {os.getloadavg()[0]:.1f}")

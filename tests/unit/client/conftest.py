@@ -266,3 +266,22 @@ def token_reply(access_token: str = "fresh-access-token", expires_in: int = 5_18
             **extra,
         },
     )
+
+
+@pytest.fixture(params=["json", "orjson"])
+def json_encoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the JSON Lines writer on the standard library, then on orjson when installed.
+
+    A module opts in with ``pytestmark = pytest.mark.usefixtures("json_encoder")``; both runs must
+    give the same bytes, which the writer tests check against their references.
+    """
+    from airflow_provider_linkedin_ads.client import writers
+
+    if request.param == "orjson":
+        fast = writers._load_orjson()
+        if fast is None:
+            pytest.skip("orjson is not installed (the [fast] extra): only the standard library path runs")
+        monkeypatch.setattr(writers, "FAST_JSON", fast)
+    else:
+        monkeypatch.setattr(writers, "FAST_JSON", None)
+    return str(request.param)

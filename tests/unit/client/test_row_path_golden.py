@@ -31,6 +31,9 @@ from airflow_provider_linkedin_ads.testing import World
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 from airflow_provider_linkedin_ads.testing.responses import encode_json
 
+#: Every test here runs on the standard library encoder and, when installed, on orjson.
+pytestmark = pytest.mark.usefixtures("json_encoder")
+
 _ZERO = {ColumnKind.LONG: 0, ColumnKind.DOUBLE: 0.0, ColumnKind.DECIMAL: Decimal("0.0")}
 
 

@@ -25,6 +25,9 @@ from airflow_provider_linkedin_ads.results import Column, ColumnKind, ReportRow
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+#: Every test here runs on the standard library encoder and, when installed, on orjson.
+pytestmark = pytest.mark.usefixtures("json_encoder")
+
 COLUMNS = (
     Column("start_date", ColumnKind.DATE),
     Column("end_date", ColumnKind.DATE),

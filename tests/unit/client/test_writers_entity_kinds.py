@@ -16,6 +16,9 @@ from airflow_provider_linkedin_ads.client.writers import timestamp_text, write_r
 from airflow_provider_linkedin_ads.entity_tables import entity_columns, entity_row
 from airflow_provider_linkedin_ads.results import Column, ColumnKind, ReportRow
 
+#: Every test here runs on the standard library encoder and, when installed, on orjson.
+pytestmark = pytest.mark.usefixtures("json_encoder")
+
 COLUMNS = (
     Column("id", ColumnKind.LONG),
     Column("name", ColumnKind.STRING),
