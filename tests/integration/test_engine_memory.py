@@ -2,7 +2,8 @@
 
 * Answers are decoded a batch of elements at a time, never as one whole tree, and one answer at a
   time however many calls are in flight (``Fetcher.read``, ``responses.read_elements``).
-* Rows waiting to be written share one pivot-values tuple per distinct value (``ChunkJoin``).
+* Rows waiting to be written share one pivot-values tuple per distinct value (``ChunkJoin``), and
+  while their segment waits for other scopes they are held pickled, one ``bytes`` per part.
 
 The rows written stay those of the world's ground truth.
 """
@@ -10,12 +11,13 @@ The rows written stay those of the world's ground truth.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_linkedin_ads.client import responses
+from airflow_provider_linkedin_ads.client import execution, responses
 from airflow_provider_linkedin_ads.client.planning import FieldChunk
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.models import ReportRequest
@@ -94,3 +96,29 @@ def test_rows_of_every_day_share_one_pivot_values_tuple(emulator: EmulatorServer
     second = join.parse(chunk, [{**element, "dateRange": {"start": day2, "end": day2}}])
     assert first[0][0][2] == second[0][0][2] == ("urn:li:sponsoredCreative:1",)
     assert first[0][0][2] is second[0][0][2]
+
+
+def test_rows_that_wait_for_other_scopes_are_held_as_bytes(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each account has windows of its own, so a day's rows wait until every account has passed it:
+    # while they wait, a part is one pickled ``bytes``, not thousands of tuples and Decimals.
+    request = _request(emulator)
+    held: list[list[tuple[Any, ...]]] = []
+    original = execution._Segment.rows
+
+    def rows(self: execution._Segment) -> Any:
+        held.append(list(self.waiting))
+        return original(self)
+
+    monkeypatch.setattr(execution._Segment, "rows", rows)
+    written, summary = run_rows(emulator, request)
+    assert written == ground_truth(emulator, request)
+    parts = [part for segment in held for part in segment]
+    assert parts  # some rows really waited
+    assert all(type(blob) is bytes for _, blob, _ in parts)
+    # The bytes decode to the parsed rows: keys and metric values, Decimals exact.
+    decoded = [row for _, blob, _ in parts for row in pickle.loads(blob)]
+    assert decoded
+    assert all(len(values) == len(request.metrics) for _, values in decoded)
+    assert summary.truncation_events == ()
