@@ -256,7 +256,6 @@ class PlanRunner:
         # start of its released tail; the number of buckets when it has none).
         self._tails: list[SharedTail] = []
         self._tail_sharing = False
-        self._cuts: list[int] = []
 
     # ── planning ────────────────────────────────────────────────────────────────────────────────
 
@@ -285,7 +284,6 @@ class PlanRunner:
         self._future = [self._windows(index, request.date_range) for index in range(len(scopes))]
         self._released = [0] * len(scopes)
         self._open = [[] for _ in scopes]
-        self._cuts = [len(self._units)] * len(scopes)
         # Scopes split from one facet list can fetch their last days together (one merged call). Not
         # when a probe already holds the first chunk's rows per scope (MONTHLY/YEARLY data probes).
         self._tail_sharing = (
@@ -425,11 +423,11 @@ class PlanRunner:
                 for index, future in enumerate(self._future)
                 if future and len(self._open[index]) < self._lookahead
             ]
-            tails = self._ready_tails()
-            if waiting or not (candidates or tails):
+            tail = self._ready_tail()
+            if waiting or not (candidates or tail):
                 return
-            if tails and (not candidates or tails[0][0] < min(candidates)[0]):
-                self._release_tail(tails[0][1])
+            if tail and (not candidates or tail[0] < min(candidates)[0]):
+                self._release_tail(tail[1])
                 continue
             _, scope_index = min(candidates)
             window = self._future[scope_index].pop(0)
@@ -473,7 +471,7 @@ class PlanRunner:
         released), or to the end of the report when it has none.
         """
         self._tails = self._share_tails()
-        stops = list(self._cuts)
+        stops = [len(self._units)] * len(self._scopes)  # a scope whose tail went out has released all
         for tail in self._tails:
             for member in tail.members:
                 stops[member] = tail.start
@@ -489,10 +487,7 @@ class PlanRunner:
         """Plan the shared tails of the scopes that have not released one, from the calibrated estimate."""
         if not self._tail_sharing or not self._calibration.calibrated:
             return []
-        total = len(self._units)
-        starts = [
-            total if cut < total else first for first, cut in zip(self._released, self._cuts, strict=True)
-        ]
+        starts = self._released  # a scope whose tail went out has released every bucket: not free
         loads = [
             [
                 self._expected(index, unit) if position >= start else 0
@@ -502,14 +497,14 @@ class PlanRunner:
         ]
         return share_tails(loads, starts, target=int(self._cap * CALIBRATED_FILL))
 
-    def _ready_tails(self) -> list[tuple[dt.date, SharedTail]]:
-        """Planned tails whose scopes have sent all their own windows and may send one more, earliest first."""
+    def _ready_tail(self) -> tuple[dt.date, SharedTail] | None:
+        """Return the earliest planned tail whose scopes have sent all their own windows and may send one more."""
         ready = [
             (self._units[tail.start].start, tail)
             for tail in self._tails
             if all(not self._future[m] and len(self._open[m]) < self._lookahead for m in tail.members)
         ]
-        return sorted(ready, key=lambda item: (item[0], item[1].members))
+        return min(ready, key=lambda item: (item[0], item[1].members), default=None)
 
     def _release_tail(self, tail: SharedTail) -> None:
         """Send one shared tail: the members' last buckets in one window, their facets merged, every chunk."""
@@ -521,8 +516,7 @@ class PlanRunner:
         estimate = min(self._cap, sum(self._estimate(window, member) for member in tail.members))
         covered = self._covers(window)
         for member in tail.members:
-            self._cuts[member] = tail.start
-            self._released[member] = covered[-1] + 1
+            self._released[member] = covered[-1] + 1  # the last bucket: the scope is done
         for chunk in self._chunks:
             self._push(Task(covered[0], chunk, window, scope, estimate))
 
