@@ -442,17 +442,15 @@ class ChunkJoin:
         :param window: the call's date range; rows dated outside it are checked (see module docstring).
         :raises RestliError: for a malformed row, naming the window, the chunk and the problem.
         """
-        try:
-            parser = _ElementParser(
-                chunk, self._kinds, self._pivot_count, revenue=self._revenue, pivots=self._pivots
-            )
-            parsed = parser.parse(elements)
-            return self._checked(parsed, dated="dateRange" in chunk.fields, window=window)
-        except RestliError as err:
-            raise RestliError(f"{_where(chunk, window)}: {err}", position=err.position) from None
+        batch = elements if isinstance(elements, list) else list(elements)
+        return self._read(chunk, [batch], window).rows()  # one batch: the same parse and checks as read()
 
     def read(
-        self, chunk: FieldChunk, batches: Iterable[list[dict[str, Any]]], *, window: DateRange | None = None
+        self,
+        chunk: FieldChunk,
+        batches: Iterable[Sequence[Mapping[str, Any]]],
+        *,
+        window: DateRange | None = None,
     ) -> ParsedAnswer:
         """Parse one answer's elements batch by batch (see :func:`~.responses.read_elements`).
 
@@ -461,6 +459,11 @@ class ChunkJoin:
         (raised by :meth:`ParsedAnswer.rows`), not raised here: every batch is still consumed, so a
         body cut after a bad row is told as cut, as when the whole body was decoded first.
         """
+        return self._read(chunk, batches, window)
+
+    def _read(
+        self, chunk: FieldChunk, batches: Iterable[Sequence[Mapping[str, Any]]], window: DateRange | None
+    ) -> ParsedAnswer:
         parser = _ElementParser(
             chunk, self._kinds, self._pivot_count, revenue=self._revenue, pivots=self._pivots
         )
