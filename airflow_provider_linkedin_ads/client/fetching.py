@@ -97,6 +97,10 @@ _Answer = TypeVar("_Answer")
 _Counted = TypeVar("_Counted", bound=CountedAnswer)
 
 
+def _element_count(answer: CountedAnswer) -> int:
+    return answer.elements
+
+
 class Fetcher:
     """Budgeted, counted ``adAnalytics`` finder calls, shared by the engine's worker threads.
 
@@ -164,28 +168,20 @@ class Fetcher:
                     self.replayed += 1
                     self.probe_calls += int(probe)
                 return replayed
-        reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
-        try:
+
+        def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
             answer = self._client.finder(
                 RESOURCE,
                 finder or self._finder,
                 params,
                 summary=_summary(finder or self._finder, params),
-                on_retry=reservation.renew,
+                on_retry=renew,
             )
-        except BaseException:
-            reservation.settle(None)  # unknown outcome: keep the reservation's cost
-            raise
-        try:
-            elements = elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
-        except BaseException:
-            reservation.settle(None)
-            raise
-        cost = fields * len(elements)
-        reservation.settle(cost)
+            return elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
+
+        elements = self._budgeted(send, len, fields=fields, estimate_rows=estimate_rows, probe=probe)
         if key is not None and self._checkpoint is not None:
             self._checkpoint.put(key, elements)
-        self._count(reservation, cost, probe=probe)
         return elements
 
     def read(
@@ -212,28 +208,42 @@ class Fetcher:
         if self._checkpoint is not None or not hasattr(self._client, "read_finder"):
             return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
         client: ReadingFinderClient = self._client  # type: ignore[assignment]  # has read_finder
-        reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
 
         def decode(body: bytes, status: int) -> _Counted:
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
                 return read_elements(body, status, read, resource=RESOURCE)
 
+        def send(renew: Callable[[BaseException], None]) -> _Counted:
+            summary = _summary(self._finder, params)
+            return client.read_finder(RESOURCE, self._finder, params, decode, summary=summary, on_retry=renew)
+
+        return self._budgeted(send, _element_count, fields=fields, estimate_rows=estimate_rows, probe=False)
+
+    def _budgeted(
+        self,
+        send: Callable[[Callable[[BaseException], None]], _Answer],
+        rows_of: Callable[[_Answer], int],
+        *,
+        fields: int,
+        estimate_rows: int,
+        probe: bool,
+    ) -> _Answer:
+        """Send one call holding its estimated cost in the budget, then settle and count the actual cost.
+
+        :param send: makes the call; gets the reservation's renewal for the client's retries.
+        :param rows_of: the rows of the result (its cost is ``fields`` x rows).
+        """
+        reservation = _Reservation(self._budget, fields * min(max(estimate_rows, 1), self.row_cap))
         try:
-            answer = client.read_finder(
-                RESOURCE,
-                self._finder,
-                params,
-                decode,
-                summary=_summary(self._finder, params),
-                on_retry=reservation.renew,
-            )
+            result = send(reservation.renew)
+            rows = rows_of(result)
         except BaseException:
             reservation.settle(None)  # unknown outcome, or no report: keep the reservation's cost
             raise
-        cost = fields * answer.elements
+        cost = fields * rows
         reservation.settle(cost)
-        self._count(reservation, cost, probe=False)
-        return answer
+        self._count(reservation, cost, probe=probe)
+        return result
 
     def _count(self, reservation: _Reservation, cost: int, *, probe: bool) -> None:
         with self._lock:
