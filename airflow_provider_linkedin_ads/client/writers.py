@@ -381,15 +381,10 @@ class CsvWriter(_WriterBase):
         super().__init__(target, columns)
         # Only text can hold a formula: pivot and name columns always, an unknown (RAW) metric unless
         # its text is a plain number. Typed numbers and dates are written as they are.
-        kinds = (ColumnKind.STRING, ColumnKind.RAW) if escape_formulas else ()
-        self._escaped = {column.name: column.kind for column in columns if column.kind in kinds}
         # BOOLEAN and TIMESTAMP cells take the same per-column branch: ``true``/``false`` and ``...Z``.
-        self._escaped.update(
-            {column.name: column.kind for column in columns if column.kind is ColumnKind.TIMESTAMP}
-        )
-        self._escaped.update(
-            {column.name: column.kind for column in columns if column.kind is ColumnKind.BOOLEAN}
-        )
+        formulas = (ColumnKind.STRING, ColumnKind.RAW) if escape_formulas else ()
+        kinds = {*formulas, ColumnKind.TIMESTAMP, ColumnKind.BOOLEAN}
+        self._escaped = {column.name: column.kind for column in columns if column.kind in kinds}
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._csv.writerow(self._names)
