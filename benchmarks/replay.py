@@ -179,6 +179,9 @@ def captures(names: Sequence[str]) -> list[Capture]:
     return made
 
 
+PIECE = 64 * 1024  # bytes per piece of a body, as the transport reads it
+
+
 # ── the two pipelines ───────────────────────────────────────────────────────────────────────────
 
 
@@ -193,7 +196,9 @@ def provider(data: Capture, *, fast: bool = False) -> bytes:
             join = ChunkJoin(data.request)
             for chunk, body in window.answers:  # as the engine reads an answer: in batches of elements
                 read = functools.partial(join.read, chunk, window=window.span)
-                answer = read_elements(body, 200, read, resource="adAnalytics")
+                # from the pieces the transport reads (64 KiB at most), as the engine gets them
+                pieces = [body[start : start + PIECE] for start in range(0, len(body), PIECE)]
+                answer = read_elements(pieces, 200, read, resource="adAnalytics")
                 join.merge(chunk, answer.rows())
             for row in join.rows():
                 writer.write(row)

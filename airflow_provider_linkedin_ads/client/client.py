@@ -189,7 +189,7 @@ class LinkedInAdsClient:
         :param on_retry: called with the error of a failed attempt before it is retried.
         :raises LinkedInAdsError: a typed error from ``errors.py``; transient ones after the retries.
         """
-        return self._call(resource, params, decode_json, restli_method, summary, on_retry)
+        return self._call(resource, params, _decode_whole, restli_method, summary, on_retry)
 
     def finder(
         self,
@@ -208,21 +208,24 @@ class LinkedInAdsClient:
         resource: str,
         finder: str,
         params: Sequence[tuple[str, Value | None]],
-        read: Callable[[bytes, int], T],
+        read: Callable[[Sequence[bytes], int], T],
         *,
         summary: RequestSummary | None = None,
         on_retry: Callable[[BaseException], None] | None = None,
     ) -> T:
-        """Call a Rest.li finder like :meth:`finder`, turning a successful body into ``read(body, status)``.
+        """Call a Rest.li finder like :meth:`finder`, turning a successful body into ``read(pieces, status)``.
 
-        ``read`` runs inside the attempt, so an error it raises is handled exactly as one of
-        :func:`~.responses.decode_json` (a ``TransportError`` for a body cut mid-way is retried), and
-        the caller can consume the answer without ever holding its whole decoded tree (the report
-        engine: :func:`~.responses.read_elements`). Error answers are typed errors as for :meth:`get`.
+        The body comes as the pieces it arrived in (at most 64 KiB each, in order; join them for the
+        whole), so a large answer is never one contiguous block (see
+        :meth:`~.transport.Transport.send_in_pieces`). ``read`` runs inside the attempt, so an error it
+        raises is handled exactly as one of :func:`~.responses.decode_json` (a ``TransportError`` for a
+        body cut mid-way is retried), and the caller can consume the answer without ever holding its
+        whole decoded tree (the report engine: :func:`~.responses.read_elements`). Error answers are
+        typed errors as for :meth:`get`.
 
         .. code-block:: python
 
-            size = client.read_finder("adAnalytics", "analytics", params, lambda body, status: len(body))
+            size = client.read_finder("adAnalytics", "analytics", params, lambda pieces, status: sum(map(len, pieces)))
         """
         return self._call(resource, [("q", finder), *params], read, None, summary, on_retry)
 
@@ -230,7 +233,7 @@ class LinkedInAdsClient:
         self,
         resource: str,
         params: Sequence[tuple[str, Value | None]],
-        decode: Callable[[bytes, int], T],
+        decode: Callable[[Sequence[bytes], int], T],
         restli_method: str | None,
         summary: RequestSummary | None,
         on_retry: Callable[[BaseException], None] | None,
@@ -288,7 +291,7 @@ class LinkedInAdsClient:
         query: str,
         restli_method: str | None,
         summary: RequestSummary,
-        decode: Callable[[bytes, int], T],
+        decode: Callable[[Sequence[bytes], int], T],
     ) -> T:
         tunnel = should_tunnel(query, self._config.tunnel_threshold)
         try:
@@ -305,7 +308,7 @@ class LinkedInAdsClient:
         query: str,
         restli_method: str | None,
         summary: RequestSummary,
-        decode: Callable[[bytes, int], T],
+        decode: Callable[[Sequence[bytes], int], T],
         *,
         tunnel: bool,
     ) -> T:
@@ -323,15 +326,26 @@ class LinkedInAdsClient:
                 token = flow.on_unauthorized(token, err)
 
     def _exchange(
-        self, request: OutgoingRequest, token: str, summary: RequestSummary, decode: Callable[[bytes, int], T]
+        self,
+        request: OutgoingRequest,
+        token: str,
+        summary: RequestSummary,
+        decode: Callable[[Sequence[bytes], int], T],
     ) -> T:
         self._stats.count_call(tunnelled=request.tunnelled)
-        response = self._transport.send(request, api_headers(token, self._config.api_version))
+        response, pieces = self._transport.send_in_pieces(
+            request, api_headers(token, self._config.api_version)
+        )
         if 200 <= response.status_code < 300:  # not response.ok, which lets a 3xx pass as success
-            return decode(response.content, response.status_code)
+            return decode(pieces, response.status_code)
         raise error_from_response(
             response, requested_version=self._config.api_version, summary=summary, now=self._clock()
         )
+
+
+def _decode_whole(pieces: Sequence[bytes], status: int) -> dict[str, Any]:
+    """Decode an answer's body whole (entity and API calls: small bodies)."""
+    return decode_json(b"".join(pieces), status)
 
 
 def _default_summary(resource: str, params: Sequence[tuple[str, Value | None]]) -> RequestSummary:

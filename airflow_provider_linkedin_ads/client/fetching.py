@@ -66,7 +66,7 @@ class ReadingFinderClient(FinderClient, Protocol):
 
     .. code-block:: python
 
-        answer = client.read_finder("adAnalytics", "analytics", params, read)  # read(body, status)
+        answer = client.read_finder("adAnalytics", "analytics", params, read)  # read(pieces, status)
     """
 
     def read_finder(
@@ -74,7 +74,7 @@ class ReadingFinderClient(FinderClient, Protocol):
         resource: str,
         finder: str,
         params: Sequence[tuple[str, Value | None]],
-        read: Callable[[bytes, int], _Answer],
+        read: Callable[[Sequence[bytes], int], _Answer],
         *,
         summary: RequestSummary | None = None,
         on_retry: Callable[[BaseException], None] | None = None,
@@ -209,9 +209,9 @@ class Fetcher:
             return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
         client: ReadingFinderClient = self._client  # type: ignore[assignment]  # has read_finder
 
-        def decode(body: bytes, status: int) -> _Counted:
+        def decode(pieces: Sequence[bytes], status: int) -> _Counted:
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
-                return read_elements(body, status, read, resource=RESOURCE)
+                return read_elements(pieces, status, read, resource=RESOURCE)
 
         def send(renew: Callable[[BaseException], None]) -> _Counted:
             summary = _summary(self._finder, params)

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_linkedin_ads.client.config import DEFAULT_API_VERSION
+from airflow_provider_linkedin_ads.client.element_stream import IrregularAnswer, element_batches
 from airflow_provider_linkedin_ads.errors import (
     APIError,
     BadRequestError,
@@ -57,7 +58,7 @@ from airflow_provider_linkedin_ads.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Sequence
 
     import requests
 
@@ -242,7 +243,7 @@ def elements_of(response: Mapping[str, Any], *, resource: str) -> list[dict[str,
 
 
 def read_elements(
-    content: bytes,
+    content: bytes | Sequence[bytes],
     status: int,
     read: Callable[[Iterable[list[dict[str, Any]]]], T],
     *,
@@ -253,16 +254,19 @@ def read_elements(
 
     A report answer is one large ``elements`` list (15,000 rows: a ~4 MiB body, a ~15 MiB tree of
     dicts once decoded); ``read`` gets its elements ``batch`` at a time, each decoded exactly as
-    :func:`decode_json` decodes it, so only a batch and what ``read`` keeps of it are alive. ``read``
-    must consume every batch (the body is checked to its end while the batches come) and may be
-    called twice: when the body is not a regular answer (cut, malformed, nested too deeply, not an
-    object, no ``elements`` list of objects, two ``elements`` keys, another encoding than UTF-8),
-    the batches stop, and the body is decoded whole by :func:`decode_json` and :func:`elements_of`,
-    which raise their documented errors (a cut body: ``TransportError``, retried), or, when they
-    accept it, ``read`` is called again with all the elements as one batch. The outcome, value or
-    error, is therefore the one of ``read(elements_of(decode_json(content, status)))``.
+    :func:`decode_json` decodes it, so only a batch and what ``read`` keeps of it are alive. The
+    body may be given in the pieces it arrived in: they are decoded as they come
+    (:mod:`~.element_stream`), so no whole text and no contiguous copy of the body is made.
+    ``read`` must consume every batch (the body is checked to its end while the batches come) and
+    may be called twice: when the body is not a regular answer (cut, malformed, nested too deeply,
+    not an object, no ``elements`` list of objects, two ``elements`` keys, another encoding than
+    UTF-8), the batches stop, and the body is decoded whole by :func:`decode_json` and
+    :func:`elements_of`, which raise their documented errors (a cut body: ``TransportError``,
+    retried), or, when they accept it, ``read`` is called again with all the elements as one batch.
+    The outcome, value or error, is therefore the one of
+    ``read(elements_of(decode_json(content, status)))``.
 
-    :param content: the body of a 2xx answer.
+    :param content: the body of a 2xx answer, whole or as its pieces in order.
     :param status: its HTTP status, for messages.
     :param read: consumes the batches and returns the result (it must let unknown exceptions pass).
     :param resource: the resource, for the message of :func:`elements_of`.
@@ -272,100 +276,12 @@ def read_elements(
 
         rows = read_elements(body, 200, lambda batches: sum(map(len, batches)), resource="adAnalytics")
     """
+    pieces = (content,) if isinstance(content, bytes) else content
     try:
-        return read(_element_batches(content, max(1, ELEMENT_BATCH if batch is None else batch)))
-    except _IrregularAnswer:
+        return read(element_batches(pieces, max(1, ELEMENT_BATCH if batch is None else batch)))
+    except IrregularAnswer:
         pass
-    return read([elements_of(decode_json(content, status), resource=resource)])
-
-
-class _IrregularAnswer(Exception):
-    """The body is not a plain ``{..., "elements": [{...}, ...], ...}`` answer: decode it whole instead."""
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json.decoder skips it
-_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between two array items
-
-
-def _element_batches(content: bytes, size: int) -> Iterator[list[dict[str, Any]]]:
-    """Yield the ``elements`` of a JSON object body in batches; raise :class:`_IrregularAnswer` otherwise.
-
-    The top-level object is walked here and each value decoded by ``json``'s own scanner, so every
-    element is the value :func:`decode_json` would give; other members (``paging``) are decoded and
-    dropped. The rest of the body is checked after the last batch: the answer is only regular when
-    it is a complete JSON object with one ``elements`` member and nothing after it.
-    """
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _IrregularAnswer from None
-    # decode_json's decoder, one value at a time (scan_once is json's own, untyped in typeshed)
-    scan = json.JSONDecoder(parse_float=Decimal).scan_once  # type: ignore[attr-defined]
-    position = _expect(text, 0, "{")
-    found = False
-    while True:
-        if not text.startswith('"', position):
-            raise _IrregularAnswer  # also {}: no elements
-        key, position = _scan(scan, text, position)
-        position = _expect(text, position, ":")
-        if key != "elements":
-            _, position = _scan(scan, text, position)
-        elif found:
-            raise _IrregularAnswer  # json keeps the last of two: decode_json decides
-        else:
-            found = True
-            position = yield from _array_batches(scan, text, _expect(text, position, "["), size)
-        if text.startswith(",", position):
-            position = _expect(text, position, ",")
-        elif found and text.startswith("}", position) and _expect(text, position, "}") == len(text):
-            return
-        else:
-            raise _IrregularAnswer
-
-
-def _array_batches(
-    scan: Callable[[str, int], tuple[Any, int]], text: str, position: int, size: int
-) -> Generator[list[dict[str, Any]], None, int]:
-    """Yield the objects of the array whose first item is at ``position``; return the position after it."""
-    elements: list[dict[str, Any]] = []
-    if text.startswith("]", position):
-        return _expect(text, position, "]")
-    separator, append = _SEPARATOR.match, elements.append
-    try:
-        while True:
-            element, position = scan(text, position)
-            if type(element) is not dict:
-                raise _IrregularAnswer
-            append(element)
-            if len(elements) >= size:
-                yield elements
-                elements = []
-                append = elements.append
-            found = separator(text, position)  # one C call per element: the comma and its whitespace
-            if found is None:
-                break
-            position = found.end()
-    except (StopIteration, ValueError, RecursionError):  # as _scan: no value there, bad number, too deep
-        raise _IrregularAnswer from None
-    if elements:
-        yield elements
-    return _expect(text, position, "]")
-
-
-def _expect(text: str, position: int, token: str) -> int:
-    """Return the position after ``token`` at ``position`` and the whitespace after it."""
-    position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]  # matches the empty text
-    if not text.startswith(token, position):
-        raise _IrregularAnswer
-    return _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-
-
-def _scan(scan: Callable[[str, int], tuple[Any, int]], text: str, position: int) -> tuple[Any, int]:
-    """Decode the JSON value at ``position`` with ``json``'s scanner; return it and the position after it."""
-    try:
-        return scan(text, position)
-    except (StopIteration, ValueError, RecursionError):  # no value there, a bad number, too deep
-        raise _IrregularAnswer from None
+    return read([elements_of(decode_json(b"".join(pieces), status), resource=resource)])
 
 
 def error_from_response(

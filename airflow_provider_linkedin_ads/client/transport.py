@@ -214,13 +214,36 @@ class Transport:
             attempt past ``attempt_timeout``.
         :raises AnswerTooLargeError: for a body larger than ``max_response_bytes``.
         """
+        response, pieces = self.send_in_pieces(request, headers)
+        if pieces:
+            response._content = b"".join(pieces)
+        return response
+
+    def send_in_pieces(
+        self, request: OutgoingRequest, headers: Mapping[str, str]
+    ) -> tuple[requests.Response, list[bytes]]:
+        """Send like :meth:`send`, but keep a successful (2xx) body in the pieces it arrived in.
+
+        A report answer is several MiB: joined into one ``bytes``, each would be a block large
+        enough to fragment the memory of the thread that read it (see :mod:`~.element_stream`). For
+        a 2xx answer the body is therefore returned as the pieces read (at most 64 KiB each), and
+        the response's own ``content`` is empty; any other answer has its (small) body joined in
+        ``content`` and no pieces.
+
+        :raises TransportError: as :meth:`send`.
+        :raises AnswerTooLargeError: as :meth:`send`.
+        """
         prepared = self._session.prepare_request(
             requests.Request(
                 request.method, request.url, headers={**headers, **request.headers}, data=request.body
             )
         )
         prepared.url = request.url  # requests re-quotes URLs while preparing; undo that
-        return self._send_prepared(prepared)
+        response, pieces = self._send_prepared(prepared)
+        if 200 <= response.status_code < 300:
+            return response, pieces
+        response._content = b"".join(pieces)
+        return response, []
 
     def post_form(self, url: str, form: Mapping[str, str]) -> requests.Response:
         """POST an ``application/x-www-form-urlencoded`` body (token endpoint, introspection).
@@ -231,7 +254,7 @@ class Transport:
         headers = {"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json", "User-Agent": USER_AGENT}
         return self.send(OutgoingRequest("POST", url, headers, body), {})
 
-    def _send_prepared(self, prepared: requests.PreparedRequest) -> requests.Response:
+    def _send_prepared(self, prepared: requests.PreparedRequest) -> tuple[requests.Response, list[bytes]]:
         url = prepared.url or ""
         target = f"{prepared.method} {url.partition('?')[0]}"  # the query adds nothing useful to messages
         deadline = self._monotonic() + self._attempt_timeout
@@ -242,17 +265,17 @@ class Transport:
         except requests.RequestException as err:
             raise _no_answer(target, err) from err
         try:
-            body = self._read_body(response, deadline, target)
+            pieces = self._read_body(response, deadline, target)
         except BaseException:
             response.close()  # the unread rest (over the cap, past the deadline): the connection is dropped
             raise
-        response._content = body  # requests' own slots for a body read in full ...
+        response._content = b""  # requests' own slots for a body read in full (kept in the pieces) ...
         response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
         response.close()  # ... so closing only hands the connection back to the pool
-        return response
+        return response, pieces
 
-    def _read_body(self, response: requests.Response, deadline: float, target: str) -> bytes:
-        """Read the (decoded) body in chunks, checking the size cap and the attempt deadline."""
+    def _read_body(self, response: requests.Response, deadline: float, target: str) -> list[bytes]:
+        """Read the (decoded) body in pieces, checking the size cap and the attempt deadline."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self._cap:
             raise _too_large(target, self._cap, f"announces {int(declared):,} bytes")
@@ -272,7 +295,7 @@ class Transport:
                 wrapped = _as_requests_error(err)  # what requests' own body reading would raise
                 raise _no_answer(target, wrapped) from wrapped
             if not data:
-                return b"".join(chunks)
+                return chunks
             size += len(data)
             if size > self._cap:
                 raise _too_large(target, self._cap, f"passed {self._cap:,} bytes; reading stopped")

@@ -8,17 +8,19 @@ exactly the outcome (value, or error type, message and retry class) of the whole
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from airflow_provider_linkedin_ads.client import LinkedInAdsClient
+from airflow_provider_linkedin_ads.client import LinkedInAdsClient, element_stream, responses
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
 from airflow_provider_linkedin_ads.client.fetching import Fetcher
 from airflow_provider_linkedin_ads.client.responses import decode_json, elements_of, read_elements
-from airflow_provider_linkedin_ads.errors import RestliError, TransportError
+from airflow_provider_linkedin_ads.errors import BadRequestError, RestliError, TransportError
 from tests.unit.client.conftest import FakeClock, Reply, ScriptedServer, Sleeper, make_config
 
 if TYPE_CHECKING:
@@ -169,3 +171,114 @@ def test_fetcher_reads_one_answer_at_a_time_and_counts_its_elements(
     assert inside == [True, True]  # read under the fetcher's decoding lock
     assert fetcher.calls == 2
     assert fetcher.metric_values == 2 * 5 * 250
+
+
+# ── bodies in the pieces they arrived in ─────────────────────────────────────────────────────────
+
+
+def _pieces(content: bytes, cuts: list[int]) -> list[bytes]:
+    bounds = [0, *sorted(cuts), len(content)]
+    return [content[start:end] for start, end in itertools.pairwise(bounds)]
+
+
+def _read_pieces(pieces: list[bytes], batch: int = 1) -> list[dict[str, Any]]:
+    batches = read_elements(pieces, 200, list, resource="adAnalytics", batch=batch)
+    return [element for batch in batches for element in batch]
+
+
+@pytest.mark.parametrize("content", IRREGULAR.values(), ids=IRREGULAR.keys())
+def test_every_body_split_anywhere_ends_as_the_whole_decode_would(content: bytes) -> None:
+    whole = _outcome(lambda: _whole(content))
+    step = max(1, len(content) // 97)  # the deep-nesting and bad-number bodies: 97 places, not all
+    for cut in range(0, len(content) + 1, step):
+        assert _outcome(lambda cut=cut: _read_pieces(_pieces(content, [cut]))) == whole, cut
+    assert _outcome(lambda: _read_pieces(_pieces(content, list(range(1, len(content), 3))))) == whole
+
+
+def test_a_regular_body_in_tiny_pieces_is_read_without_the_whole_decode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = _body(1_234, total=1_234)  # a number member last: "1_2" | "34" must not end as 12
+    expected = _whole(body)
+    monkeypatch.setattr(responses, "decode_json", _no_whole_decode)  # the fallback would hide a bug
+    for size in (1, 2, 7, 64, 4_096, 65_536):
+        pieces = [body[start : start + size] for start in range(0, len(body), size)]
+        assert _read_pieces(pieces, batch=100) == expected, size
+    # every place the last member's number can be cut
+    tail = body.rindex(b"1234")
+    for cut in range(tail, tail + 5):
+        assert _read_pieces(_pieces(body, [cut])) == expected, cut
+
+
+def test_a_character_cut_between_pieces_is_decoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps({"elements": [{"name": "Zürich €uro 日本 🚀", "n": 1}]}, ensure_ascii=False).encode()
+    expected = _whole(body)
+    monkeypatch.setattr(responses, "decode_json", _no_whole_decode)
+    for cut in range(len(body) + 1):
+        assert _read_pieces(_pieces(body, [cut])) == expected, cut
+
+
+def test_an_element_longer_than_the_lookahead_is_read_across_many_pieces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long_text = "x" * (5 * element_stream.LOOKAHEAD)
+    body = json.dumps({"elements": [{"a": 1}, {"text": long_text, "b": 2}, {"c": 3}]}).encode()
+    monkeypatch.setattr(responses, "decode_json", _no_whole_decode)
+    pieces = [body[start : start + 1_000] for start in range(0, len(body), 1_000)]
+    assert _read_pieces(pieces) == _whole(body)
+
+
+def _no_whole_decode(content: bytes, status: int) -> dict[str, Any]:
+    raise AssertionError("a regular body was decoded whole")
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+)
+_elements = st.lists(
+    st.dictionaries(st.text(max_size=6), st.one_of(_scalars, st.lists(_scalars, max_size=3)), max_size=5),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    elements=_elements,
+    ascii_only=st.booleans(),
+    indent=st.sampled_from([None, 0, 2]),
+    cuts=st.lists(st.integers(0, 10_000), max_size=12),
+)
+def test_any_answer_split_anywhere_reads_as_the_whole_decode(
+    elements: list[dict[str, Any]], ascii_only: bool, indent: int | None, cuts: list[int]
+) -> None:
+    body = json.dumps(
+        {"paging": {"start": 0, "count": 10}, "elements": elements, "total": len(elements)},
+        ensure_ascii=ascii_only,
+        indent=indent,
+    ).encode()
+    pieces = _pieces(body, [cut % (len(body) + 1) for cut in cuts])
+    assert _outcome(lambda: _read_pieces(pieces)) == _outcome(lambda: _whole(body))
+
+
+def test_the_transport_keeps_a_large_answer_in_pieces_and_joins_an_error(
+    server: ScriptedServer, clock: FakeClock, sleeper: Sleeper
+) -> None:
+    body = _body(20_000)  # ~3.6 MiB: no piece may be one block of that size
+    server.script(ANALYTICS, Reply(200, body), Reply(400, {"message": "bad", "status": 400}))
+    seen: list[list[bytes]] = []
+    with LinkedInAdsClient(make_config(server), sleep=sleeper, clock=clock) as client:
+        elements = client.read_finder(
+            "adAnalytics",
+            "analytics",
+            [("pivot", "CREATIVE")],
+            lambda pieces, status: seen.append(list(pieces)) or _read_pieces(list(pieces), batch=500),
+        )
+        with pytest.raises(BadRequestError, match="bad"):
+            client.read_finder("adAnalytics", "analytics", [("pivot", "CREATIVE")], _no_whole_decode)
+    assert b"".join(seen[0]) == body
+    assert max(map(len, seen[0])) <= 64 * 1024
+    assert elements == _whole(body)
