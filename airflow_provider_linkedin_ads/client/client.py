@@ -344,8 +344,15 @@ class LinkedInAdsClient:
 
 
 def _decode_whole(pieces: Sequence[bytes], status: int) -> dict[str, Any]:
-    """Decode an answer's body whole (entity and API calls: small bodies)."""
-    return decode_json(b"".join(pieces), status)
+    """Decode an answer's body whole (entity calls, probes), keeping one copy of the body, not two.
+
+    The pieces are handed over by :meth:`LinkedInAdsClient._exchange`: once joined, the list is
+    emptied, so a large answer (a probe can be 7 MiB) is not held twice while it is decoded.
+    """
+    body = b"".join(pieces)
+    if isinstance(pieces, list):
+        pieces.clear()
+    return decode_json(body, status)
 
 
 def _default_summary(resource: str, params: Sequence[tuple[str, Value | None]]) -> RequestSummary:

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from airflow_provider_linkedin_ads.client import LinkedInAdsClient, element_stream, responses
+from airflow_provider_linkedin_ads.client import (
+    LinkedInAdsClient,
+    client as client_module,
+    element_stream,
+    responses,
+)
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
 from airflow_provider_linkedin_ads.client.fetching import Fetcher
 from airflow_provider_linkedin_ads.client.responses import decode_json, elements_of, read_elements
@@ -282,3 +287,23 @@ def test_the_transport_keeps_a_large_answer_in_pieces_and_joins_an_error(
     assert b"".join(seen[0]) == body
     assert max(map(len, seen[0])) <= 64 * 1024
     assert elements == _whole(body)
+
+
+def test_a_body_decoded_whole_is_handed_over_not_held_twice(
+    server: ScriptedServer, clock: FakeClock, sleeper: Sleeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = _body(2_000)
+    server.script(ANALYTICS, Reply(200, body))
+    handed: list[list[bytes]] = []
+    original = client_module._decode_whole
+
+    def spy(pieces: list[bytes], status: int) -> dict[str, Any]:
+        handed.append(pieces)
+        return original(pieces, status)
+
+    monkeypatch.setattr(client_module, "_decode_whole", spy)
+    with LinkedInAdsClient(make_config(server), sleep=sleeper, clock=clock) as client:
+        answer = client.finder("adAnalytics", "analytics", [("pivot", "CREATIVE")])
+    assert answer["elements"] == _whole(body)
+    assert len(handed) == 1
+    assert handed[0] == []  # the pieces were let go once joined: the body is not held twice
