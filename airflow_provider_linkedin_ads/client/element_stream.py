@@ -72,28 +72,23 @@ def element_batches(pieces: Iterable[bytes], size: int) -> Iterator[list[dict[st
             found = True
             text.expect("[")
             yield from _array_batches(text, scan, size)
-        if text.at(","):
-            text.expect(",")
-        elif found and text.at("}"):
-            text.expect("}")
-            if not text.ended():
-                raise IrregularAnswer
+        if text.take(","):
+            continue
+        if found and text.take("}") and text.ended():
             return
-        else:
-            raise IrregularAnswer
+        raise IrregularAnswer
 
 
 def _array_batches(
     text: _Text, scan: Callable[[str, int], tuple[Any, int]], size: int
 ) -> Generator[list[dict[str, Any]], None, None]:
     """Yield the objects of the array whose first item (or ``]``) is next, and consume its ``]``."""
-    if text.at("]"):
-        text.expect("]")
+    if text.take("]"):
         return
     elements: list[dict[str, Any]] = []
     separator, append = _SEPARATOR.match, elements.append
     while True:
-        element = text.element(scan)
+        element = text.value(scan)
         if type(element) is not dict:
             raise IrregularAnswer
         append(element)
@@ -104,7 +99,7 @@ def _array_batches(
         found = separator(text.text, text.position)  # one C call per element: the comma and its spaces
         if found is not None and found.end() < len(text.text):
             text.position = found.end()
-        elif not text.next_item():
+        elif not text.take(","):
             break
     if elements:
         yield elements
@@ -128,6 +123,8 @@ class _Text:
 
     def more(self, count: int) -> None:
         """Have at least ``count`` characters decoded after the position, or everything that is left."""
+        if len(self.text) - self.position >= count or self.exhausted:
+            return  # enough already: nothing decoded, nothing copied
         ahead = self.text[self.position :]
         parts, have = [ahead], len(ahead)
         while have < count and not self.exhausted:
@@ -140,19 +137,6 @@ class _Text:
             parts.append(decoded)
             have += len(decoded)
         self.text, self.position = "".join(parts), 0
-
-    def element(self, scan: Callable[[str, int], tuple[Any, int]]) -> Any:
-        """Scan the next value on the fast path: enough text decoded, one scan (:meth:`value` otherwise)."""
-        if len(self.text) - self.position < LOOKAHEAD // 2 and not self.exhausted:
-            self.more(LOOKAHEAD)
-        try:
-            value, end = scan(self.text, self.position)
-        except _SCAN_ERRORS:
-            return self.value(scan)
-        if end < len(self.text) or self.exhausted:
-            self.position = end
-            return value
-        return self.value(scan)
 
     def value(self, scan: Callable[[str, int], tuple[Any, int]]) -> Any:
         """Scan the next JSON value, decoding more text while it may run past what is decoded."""
@@ -183,19 +167,18 @@ class _Text:
         self.skip_space()
         return self.text.startswith(token, self.position)
 
-    def expect(self, token: str) -> None:
-        """Consume whitespace, ``token`` and the whitespace after it; raise :class:`IrregularAnswer` if absent."""
+    def take(self, token: str) -> bool:
+        """Consume ``token`` and the whitespace around it when ``token`` comes next; tell whether it did."""
         if not self.at(token):
-            raise IrregularAnswer
+            return False
         self.position += len(token)
         self.skip_space()
-
-    def next_item(self) -> bool:
-        """After an array item: consume a ``,`` and tell ``True``, or tell ``False`` (a ``]`` or else)."""
-        if not self.at(","):
-            return False
-        self.expect(",")
         return True
+
+    def expect(self, token: str) -> None:
+        """Consume ``token`` as :meth:`take` does; raise :class:`IrregularAnswer` when something else comes."""
+        if not self.take(token):
+            raise IrregularAnswer
 
     def ended(self) -> bool:
         """Tell whether nothing but whitespace is left of the body."""
