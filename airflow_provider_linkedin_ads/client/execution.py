@@ -251,9 +251,8 @@ class PlanRunner:
         self._future: list[list[DateRange]] = []
         self._released: list[int] = []
         self._open: list[list[int]] = []
-        # Shared tails (see :func:`~.planning.share_tails`): the planned ones not released yet, whether
-        # the scopes may share them at all, and per scope the bucket its own windows stop at (the
-        # start of its released tail; the number of buckets when it has none).
+        # Shared tails (see :func:`~.planning.share_tails`): the planned ones not released yet, and
+        # whether the scopes may share them at all.
         self._tails: list[SharedTail] = []
         self._tail_sharing = False
 

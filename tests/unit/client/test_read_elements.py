@@ -203,7 +203,7 @@ def test_every_body_split_anywhere_ends_as_the_whole_decode_would(content: bytes
 def test_a_regular_body_in_tiny_pieces_is_read_without_the_whole_decode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    body = _body(1_234, total=1_234)  # a number member last: "1_2" | "34" must not end as 12
+    body = _body(1_234, total=1_234)  # a number member last: "12" | "34" must not end as 12
     expected = _whole(body)
     monkeypatch.setattr(responses, "decode_json", _no_whole_decode)  # the fallback would hide a bug
     for size in (1, 2, 7, 64, 4_096, 65_536):
