@@ -20,7 +20,8 @@ would need (no probe). Workloads:
 The naive strategy is modelled on what peers do (one call per campaign x 30-day window x 18-metric
 chunk, sequential, rows merged by key). It would take many minutes at 100 ms per call, so by default
 it runs on a sample of the campaigns and its calls and time are extrapolated linearly; the output
-says so.
+says so. The exit status is 1 when the engine's rows differ from the ground truth or an answer was
+truncated: a figure from a wrong report is no figure.
 """
 
 from __future__ import annotations
@@ -336,18 +337,37 @@ def theoretical_minimum(rows: int, chunks: int, cap: int = ROW_CAP) -> int:
 
 
 def run_engine(
-    emulator: Emulator, workload: Workload, concurrency: int, packing: Packing, output_format: str = "jsonl"
+    emulator: Emulator,
+    workload: Workload,
+    concurrency: int,
+    packing: Packing,
+    output_format: str = "jsonl",
+    *,
+    log_level: int = logging.WARNING,
 ) -> Result:
-    """One run in a fresh child process: calls, wall time and the process's peak RSS (VmHWM)."""
+    """One run in a fresh child process: calls, wall time and the process's peak RSS (VmHWM).
+
+    :param log_level: the child's logging level (a spawned process does not inherit this one's
+        logging setup): ``logging.INFO`` shows the engine's progress log.
+    :raises RuntimeError: when the child ends without a result (its traceback is on stderr).
+    """
     request = workload.build(emulator.info)
     emulator.reset()
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(
-        target=_engine_child, args=(child, emulator.info, workload.name, concurrency, output_format)
+        target=_engine_child,
+        args=(child, emulator.info, workload.name, concurrency, output_format, log_level),
     )
     process.start()
-    outcome: dict[str, Any] = parent.recv()
+    child.close()  # only the child's copy stays open, so a child that dies ends recv() with EOFError
+    try:
+        outcome: dict[str, Any] = parent.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(
+            f"{workload.name}: the engine's process ended with code {process.exitcode}"
+        ) from None
     process.join(60)
     note = f"{outcome['baseline_rss'] / MIB:.0f} MiB RSS before the run; concurrency {concurrency}"
     if output_format != "jsonl":
@@ -384,8 +404,9 @@ def _rss(field: str) -> int:
 
 
 def _engine_child(
-    conn: Connection, info: EmulatorInfo, workload: str, concurrency: int, output_format: str
+    conn: Connection, info: EmulatorInfo, workload: str, concurrency: int, output_format: str, log_level: int
 ) -> None:
+    logging.basicConfig(level=log_level, format="%(message)s", stream=sys.stderr)
     request = WORKLOADS[workload].build(info)
     config = ClientConfig(
         client_id="emulator-client",
@@ -520,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     results: list[Result] = []
     minimum: dict[str, int] = {}
+    status = 0
     for name in [item.strip().upper() for item in args.workloads.split(",") if item.strip()]:
         workload = WORKLOADS[name]
         print(
@@ -530,20 +552,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         emulator = Emulator(workload.world, args.latency_ms)
         try:
             packing = emulator.packing(name)
-            engine = run_engine(emulator, workload, args.concurrency, packing, args.format)
+            engine = run_engine(
+                emulator,
+                workload,
+                args.concurrency,
+                packing,
+                args.format,
+                log_level=logging.getLogger().level,
+            )
             results.append(engine)
             minimum[name] = engine.minimum
-            if engine.rows != packing.rows:
+            if engine.rows != packing.rows or engine.truncated:
                 print(
-                    f"{name}: {engine.rows:,} rows written, ground truth has {packing.rows:,}",
+                    f"{name}: {engine.rows:,} rows written, ground truth has {packing.rows:,}; "
+                    f"{engine.truncated} truncation event(s)",
                     file=sys.stderr,
                 )
+                status = 1  # a lost row or a truncated answer is a failure, not a figure
             if workload.naive and args.naive_campaigns >= 0:
                 results.append(run_naive(emulator, workload, args.naive_campaigns))
         finally:
             emulator.close()
     print(table(results, minimum))
-    return 0
+    return status
 
 
 if __name__ == "__main__":
