@@ -8,12 +8,16 @@ received are replayed, re-creating the same plan, and only the calls not made ye
 
 * Key: the exact request, ``adAnalytics?q=<finder>&<Rest.li-encoded query>`` (the ``fields`` list
   included), from :func:`answer_key`. A request that differs in any byte is a different answer.
-* Value: the answer's ``elements`` as the client decoded them. :func:`encode_answer` writes them as
-  JSON that :func:`decode_answer` reads back exactly (fractional numbers stay ``Decimal``).
+* Value: the answer's body, byte for byte as LinkedIn sent it, kept in the pieces it arrived in. A
+  replayed answer is therefore read exactly like a fresh one (a piece at a time, see
+  :mod:`~.element_stream`): same numbers, same checks, and no whole decoded answer in memory, so a
+  deferrable report costs no more memory than any other. :func:`encode_answer` prefixes the body
+  with a one-line header naming the key and the body's size; :func:`read_answer` refuses an entry
+  cut by a crash mid-write or written for another key.
 * Capped answers are kept too: replaying one re-splits the call the same way, without asking again.
 * An answer carries no secret (tokens travel in headers, never in the query or the body).
 
-A missing or unreadable entry only means that call is made again, which is always correct.
+A missing, unreadable or unusable entry only means that call is made again, which is always correct.
 
 .. code-block:: python
 
@@ -24,10 +28,10 @@ A missing or unreadable entry only means that call is made again, which is alway
 
 from __future__ import annotations
 
+import io
 import json
 import threading
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from airflow_provider_linkedin_ads.restli import build_query
 
@@ -36,32 +40,44 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.restli import Value
 
-__all__ = ["AnswerCheckpoint", "MemoryCheckpoint", "answer_key", "decode_answer", "encode_answer"]
+__all__ = [
+    "AnswerCheckpoint",
+    "MemoryCheckpoint",
+    "answer_key",
+    "decode_answer",
+    "encode_answer",
+    "read_answer",
+]
 
 #: The one resource whose answers are checkpointed.
 RESOURCE = "adAnalytics"
-# Tag of a fractional JSON number in the stored form; json cannot write a Decimal's digits as a number.
-_DECIMAL = "$decimal"
+#: Bytes per piece when a stored body is read back (the transport's piece size).
+PIECE_BYTES = 64 * 1024
+# A header longer than this is not one of ours (keys are request URLs: kilobytes at most).
+_HEADER_LIMIT = 1024 * 1024
 
 
 class AnswerCheckpoint(Protocol):
     """Answers already received, by request; implementations must be thread-safe.
 
-    The engine's worker threads call :meth:`get` before and :meth:`put` after each call.
+    The engine's worker threads call :meth:`get` before and :meth:`put` after each call. Bodies are
+    given and taken as pieces (at most :data:`PIECE_BYTES` each is best: a multi-MiB block is what
+    fragments a worker's memory). Only a client that hands bodies over
+    (:meth:`~.client.LinkedInAdsClient.read_finder`) fills a checkpoint.
 
     .. code-block:: python
 
         class MyCheckpoint:
-            def get(self, key: str) -> list[dict[str, Any]] | None: ...
-            def put(self, key: str, elements: list[dict[str, Any]]) -> None: ...
+            def get(self, key: str) -> list[bytes] | None: ...
+            def put(self, key: str, body: Sequence[bytes]) -> None: ...
     """
 
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        """Return the elements stored under ``key``, or ``None`` (then the call is made)."""
+    def get(self, key: str) -> list[bytes] | None:
+        """Return the body stored under ``key`` in pieces, or ``None`` (then the call is made)."""
         ...
 
-    def put(self, key: str, elements: list[dict[str, Any]]) -> None:
-        """Store a checked answer's elements under ``key``; a failure to store must not raise."""
+    def put(self, key: str, body: Sequence[bytes]) -> None:
+        """Store a checked answer's body (its pieces, in order) under ``key``; must not raise."""
         ...
 
 
@@ -76,26 +92,41 @@ def answer_key(finder: str, params: Sequence[tuple[str, Value | None]]) -> str:
     return f"{RESOURCE}?{build_query([('q', finder), *params])}"
 
 
-def encode_answer(key: str, elements: list[dict[str, Any]]) -> bytes:
-    """Return the stored form of one answer: JSON of its key and elements, ``Decimal`` kept exact."""
-    return json.dumps({"key": key, "elements": _tagged(elements)}, separators=(",", ":")).encode()
+def encode_answer(key: str, body: Sequence[bytes]) -> list[bytes]:
+    """Return the stored form of one answer, as pieces: a JSON header line, then the body unchanged.
 
-
-def decode_answer(key: str, data: bytes) -> list[dict[str, Any]] | None:
-    """Return the elements of a stored answer, or ``None`` when it is not a whole answer for ``key``.
-
-    A file cut by a crash mid-write, or one holding another key (a hash collision), is a miss.
+    The header (``{"key": ..., "bytes": ...}``, ASCII, one line) lets :func:`read_answer` tell a
+    whole entry of this key from a cut or foreign one without decoding the body.
     """
+    header = json.dumps({"key": key, "bytes": sum(map(len, body))}, separators=(",", ":"))
+    return [header.encode("ascii") + b"\n", *body]
+
+
+def read_answer(key: str, stream: IO[bytes], *, piece: int = PIECE_BYTES) -> list[bytes] | None:
+    """Read one stored answer from ``stream``: its body in pieces, or ``None`` when it is not whole for ``key``.
+
+    A file cut by a crash mid-write (fewer bytes than its header says), one holding another key (a
+    hash collision) or anything else is a miss.
+    """
+    header = stream.readline(_HEADER_LIMIT)
     try:
-        stored = json.loads(data, object_hook=_untag)
-    except (ValueError, RecursionError):
+        stored = json.loads(header) if header.endswith(b"\n") else None
+    except ValueError:
         return None
-    if not isinstance(stored, dict) or stored.get("key") != key:
+    size = stored.get("bytes") if isinstance(stored, dict) else None
+    if not isinstance(stored, dict) or stored.get("key") != key or type(size) is not int:
         return None
-    elements = stored.get("elements")
-    if not isinstance(elements, list) or not all(isinstance(item, dict) for item in elements):
-        return None
-    return elements
+    pieces: list[bytes] = []
+    read = 0
+    while read <= size and (data := stream.read(piece)):
+        pieces.append(data)
+        read += len(data)
+    return pieces if read == size else None
+
+
+def decode_answer(key: str, data: bytes) -> list[bytes] | None:
+    """:func:`read_answer` of a stored answer held in memory."""
+    return read_answer(key, io.BytesIO(data))
 
 
 class MemoryCheckpoint:
@@ -110,36 +141,19 @@ class MemoryCheckpoint:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[str, bytes] = {}
+        self._answers: dict[str, tuple[bytes, ...]] = {}
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._answers)
 
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        """Return a fresh copy of the stored elements (the engine may not share them), or ``None``."""
+    def get(self, key: str) -> list[bytes] | None:
+        """Return the stored body in pieces, or ``None``."""
         with self._lock:
-            data = self._answers.get(key)
-        return None if data is None else decode_answer(key, data)
+            stored = self._answers.get(key)
+        return None if stored is None else list(stored)
 
-    def put(self, key: str, elements: list[dict[str, Any]]) -> None:
-        """Store ``elements`` under ``key`` (encoded, as a file store would)."""
-        data = encode_answer(key, elements)
+    def put(self, key: str, body: Sequence[bytes]) -> None:
+        """Store the body's pieces under ``key`` (bytes are immutable: nothing is copied)."""
         with self._lock:
-            self._answers[key] = data
-
-
-def _tagged(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return {_DECIMAL: str(value)}
-    if isinstance(value, dict):
-        return {key: _tagged(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_tagged(item) for item in value]
-    return value
-
-
-def _untag(value: dict[str, Any]) -> Any:
-    if len(value) == 1 and isinstance(value.get(_DECIMAL), str):
-        return Decimal(value[_DECIMAL])
-    return value
+            self._answers[key] = tuple(body)

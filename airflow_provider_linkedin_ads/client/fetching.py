@@ -14,12 +14,13 @@ threads; its counters are lock-protected.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_linkedin_ads.client.checkpoint import answer_key
-from airflow_provider_linkedin_ads.client.responses import elements_of, read_elements
-from airflow_provider_linkedin_ads.errors import RequestSummary, TransportError
+from airflow_provider_linkedin_ads.client.responses import decode_json, elements_of, read_elements
+from airflow_provider_linkedin_ads.errors import LinkedInAdsError, RequestSummary, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +35,8 @@ __all__ = ["RESOURCE", "CountedAnswer", "Fetcher", "FinderClient", "ReadingFinde
 
 #: The reporting resource below ``/rest``.
 RESOURCE = "adAnalytics"
+
+log = logging.getLogger(__name__)
 
 
 class FinderClient(Protocol):
@@ -95,6 +98,11 @@ class CountedAnswer(Protocol):
 
 _Answer = TypeVar("_Answer")
 _Counted = TypeVar("_Counted", bound=CountedAnswer)
+
+
+def _whole_elements(pieces: Sequence[bytes], status: int) -> list[dict[str, Any]]:
+    """Decode a body whole (probes, discovery) and return its ``elements``."""
+    return elements_of(decode_json(b"".join(pieces), status), resource=RESOURCE)
 
 
 def _element_count(answer: CountedAnswer) -> int:
@@ -160,29 +168,27 @@ class Fetcher:
         :param probe: count the call as a planning probe.
         :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
         """
-        key = None if self._checkpoint is None else answer_key(finder or self._finder, params)
-        if key is not None and self._checkpoint is not None:
-            replayed = self._checkpoint.get(key)
-            if replayed is not None:  # received before this report was resumed: not asked again
-                with self._lock:
-                    self.replayed += 1
-                    self.probe_calls += int(probe)
+        name = finder or self._finder
+        key = self._key(name, params)
+        if key is not None:
+            replayed = self._replay(key, _whole_elements, probe=probe)
+            if replayed is not None:
                 return replayed
+        client = self._reading_client()
+        summary = _summary(name, params)
+        if key is not None and client is not None:  # the body is kept for the checkpoint
+            reader = self._stored(key, _whole_elements)
 
-        def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
-            answer = self._client.finder(
-                RESOURCE,
-                finder or self._finder,
-                params,
-                summary=_summary(finder or self._finder, params),
-                on_retry=renew,
-            )
-            return elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
+            def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
+                return client.read_finder(RESOURCE, name, params, reader, summary=summary, on_retry=renew)
 
-        elements = self._budgeted(send, len, fields=fields, estimate_rows=estimate_rows, probe=probe)
-        if key is not None and self._checkpoint is not None:
-            self._checkpoint.put(key, elements)
-        return elements
+        else:
+
+            def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
+                answer = self._client.finder(RESOURCE, name, params, summary=summary, on_retry=renew)
+                return elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
+
+        return self._budgeted(send, len, fields=fields, estimate_rows=estimate_rows, probe=probe)
 
     def read(
         self,
@@ -196,28 +202,83 @@ class Fetcher:
 
         The answer's elements reach ``read`` a batch at a time (:func:`~.responses.read_elements`),
         so the whole decoded answer is never held: with ``max_concurrency`` calls answering at once
-        that tree, not the rows, was most of the engine's memory. With a checkpoint (which stores
-        whole answers) or a client without ``read_finder``, the elements are fetched whole and
-        given as one batch. Answers are decoded one at a time (the GIL would serialise the decoding
-        anyway), so the workers' calls overlap on the network while at most one answer's decoded
-        text is alive. Errors, retries, budget and counters are those of :meth:`fetch`.
+        that tree, not the rows, was most of the engine's memory. A checkpointed answer is replayed
+        from its stored body the same way. With a client without ``read_finder`` the elements are
+        fetched whole and given as one batch. Answers are decoded one at a time (the GIL would
+        serialise the decoding anyway), so the workers' calls overlap on the network while at most
+        one answer's decoded text is alive. Errors, retries, budget and counters are those of
+        :meth:`fetch`.
 
         :param read: turns the batches into the result (it must consume them all; see
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
         """
-        if self._checkpoint is not None or not hasattr(self._client, "read_finder"):
+        client = self._reading_client()
+        if client is None:
             return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
-        client: ReadingFinderClient = self._client  # type: ignore[assignment]  # has read_finder
 
         def decode(pieces: Sequence[bytes], status: int) -> _Counted:
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
                 return read_elements(pieces, status, read, resource=RESOURCE)
 
+        reader: Callable[[Sequence[bytes], int], _Counted] = decode
+        key = self._key(self._finder, params)
+        if key is not None:
+            replayed = self._replay(key, decode, probe=False)
+            if replayed is not None:
+                return replayed
+            reader = self._stored(key, decode)
+        summary = _summary(self._finder, params)
+
         def send(renew: Callable[[BaseException], None]) -> _Counted:
-            summary = _summary(self._finder, params)
-            return client.read_finder(RESOURCE, self._finder, params, decode, summary=summary, on_retry=renew)
+            return client.read_finder(RESOURCE, self._finder, params, reader, summary=summary, on_retry=renew)
 
         return self._budgeted(send, _element_count, fields=fields, estimate_rows=estimate_rows, probe=False)
+
+    def _reading_client(self) -> ReadingFinderClient | None:
+        """Return the client when it hands bodies over (``read_finder``), else ``None``."""
+        return self._client if hasattr(self._client, "read_finder") else None  # type: ignore[return-value]
+
+    def _key(self, finder: str, params: Sequence[tuple[str, Value | None]]) -> str | None:
+        """Return the checkpoint key of a call, or ``None`` without a checkpoint."""
+        return None if self._checkpoint is None else answer_key(finder, params)
+
+    def _replay(
+        self, key: str, decode: Callable[[Sequence[bytes], int], _Answer], *, probe: bool
+    ) -> _Answer | None:
+        """Read an answer received before this report was resumed, or ``None`` (then the call is made).
+
+        A stored body that no longer reads (damaged in storage) is a miss too: asking again is
+        always correct.
+        """
+        body = None if self._checkpoint is None else self._checkpoint.get(key)
+        if body is None:
+            return None
+        try:
+            answer = decode(body, 200)
+        except LinkedInAdsError as err:
+            log.warning(
+                "A checkpointed answer could not be read again (%s); asking LinkedIn again",
+                type(err).__name__,
+            )
+            return None
+        with self._lock:
+            self.replayed += 1
+            self.probe_calls += int(probe)
+        return answer
+
+    def _stored(
+        self, key: str, decode: Callable[[Sequence[bytes], int], _Answer]
+    ) -> Callable[[Sequence[bytes], int], _Answer]:
+        """Wrap ``decode`` to store the body in the checkpoint once it has been read without error."""
+        checkpoint = self._checkpoint
+
+        def read(pieces: Sequence[bytes], status: int) -> _Answer:
+            answer = decode(pieces, status)
+            if checkpoint is not None:
+                checkpoint.put(key, pieces)
+            return answer
+
+        return read
 
     def _budgeted(
         self,

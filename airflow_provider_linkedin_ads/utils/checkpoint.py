@@ -8,7 +8,8 @@ read it back:
 
     ``<output folder>/.linkedin-ads-checkpoint-<task id>-<map index>-<hash of dag, task, run, map index>/``
 
-with one object per answer (``<sha256 of the request>.json``). A task whose rows go to XCom keeps it
+with one object per answer (``<sha256 of the request>.answer``: a header line, then the body as
+LinkedIn sent it; see :mod:`~airflow_provider_linkedin_ads.client.checkpoint`). A task whose rows go to XCom keeps it
 in the worker's temporary directory instead (``<tmp>/linkedin-ads-checkpoints/...``): a resume on
 another machine then simply makes those calls again, which is still correct.
 
@@ -37,9 +38,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import ObjectStoragePath
 
-from airflow_provider_linkedin_ads.client.checkpoint import decode_answer, encode_answer
+from airflow_provider_linkedin_ads.client.checkpoint import encode_answer, read_answer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow.providers.common.compat.sdk import Context
 
 __all__ = ["CHECKPOINT_MARKER", "PathCheckpoint", "checkpoint_uri"]
@@ -48,6 +51,8 @@ __all__ = ["CHECKPOINT_MARKER", "PathCheckpoint", "checkpoint_uri"]
 CHECKPOINT_MARKER = ".linkedin-ads-checkpoint-"
 
 log = logging.getLogger(__name__)
+# Name ending of an answer's object (not .json: a header line precedes the JSON body).
+_SUFFIX = ".answer"
 
 
 def checkpoint_uri(context: Context, output_uri: str | None) -> str:
@@ -79,8 +84,8 @@ class PathCheckpoint:
     .. code-block:: python
 
         checkpoint = PathCheckpoint("file:///data/linkedin/.linkedin-ads-checkpoint-x-1-0123abcd")
-        checkpoint.put(key, elements)
-        checkpoint.get(key)  # the same elements, Decimals exact
+        checkpoint.put(key, body_pieces)
+        checkpoint.get(key)  # the same body, in pieces of at most 64 KiB
     """
 
     def __init__(self, uri: str, *, conn_id: str | None = None) -> None:
@@ -101,15 +106,16 @@ class PathCheckpoint:
     def _entry(self, key: str) -> Any:
         # Built from the URI string: joining path objects warns on Airflow 2.11's universal_pathlib.
         name = hashlib.sha256(key.encode()).hexdigest()
-        return ObjectStoragePath(f"{self.uri}/{name}.json", conn_id=self.conn_id)
+        return ObjectStoragePath(f"{self.uri}/{name}{_SUFFIX}", conn_id=self.conn_id)
 
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        """Return the stored elements of ``key``, or ``None`` (absent, unreadable, cut or foreign)."""
+    def get(self, key: str) -> list[bytes] | None:
+        """Return the stored body of ``key`` in pieces, or ``None`` (absent, unreadable, cut or foreign)."""
         if self.folder is None:
             return None
         entry = self._entry(key)
         try:
-            data = entry.read_bytes()
+            with entry.open("rb") as stream:
+                return read_answer(key, stream)
         except FileNotFoundError:
             return None
         except Exception:  # a checkpoint is an optimisation: the call is simply made again
@@ -117,10 +123,9 @@ class PathCheckpoint:
                 "Could not read the checkpoint entry %s; asking LinkedIn again", entry.name, exc_info=True
             )
             return None
-        return decode_answer(key, data)
 
-    def put(self, key: str, elements: list[dict[str, Any]]) -> None:
-        """Store one answer (a failure is logged, never raised: the resume then asks again)."""
+    def put(self, key: str, body: Sequence[bytes]) -> None:
+        """Store one answer's body, piece by piece (a failure is logged, never raised: the resume then asks again)."""
         if self.folder is None:
             return
         try:
@@ -128,7 +133,9 @@ class PathCheckpoint:
             if not self._created:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self._created = True
-            entry.write_bytes(encode_answer(key, elements))
+            with entry.open("wb") as stream:
+                for piece in encode_answer(key, body):
+                    stream.write(piece)
         except Exception:
             log.warning("Could not store the checkpoint entry of %s", self.uri, exc_info=True)
 
@@ -137,7 +144,7 @@ class PathCheckpoint:
         if self.folder is None:
             return 0
         try:
-            return sum(1 for path in self.folder.iterdir() if path.name.endswith(".json"))
+            return sum(1 for path in self.folder.iterdir() if path.name.endswith(_SUFFIX))
         except (FileNotFoundError, NotADirectoryError):
             return 0
 

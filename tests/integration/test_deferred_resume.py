@@ -169,3 +169,32 @@ def test_a_file_checkpoint_holds_the_answers_and_no_secret(emulator: EmulatorSer
         assert token not in text
         assert "emulator-secret" not in text
         assert "Bearer" not in text
+
+
+class _DamagedInStorage(MemoryCheckpoint):
+    """Gives back every stored body damaged (same length, no longer JSON), once ``damaged`` is set."""
+
+    damaged = False
+
+    def get(self, key: str) -> list[bytes] | None:
+        body = super().get(key)
+        if body is None or not self.damaged:
+            return body
+        return [b"{" + b" " * (sum(map(len, body)) - 1)]
+
+
+def test_a_stored_body_that_no_longer_reads_is_asked_again(
+    emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = _request(emulator)
+    checkpoint = _DamagedInStorage()
+    slept: list[float] = []
+    with _client(emulator, None, slept) as client:
+        expected, first = _write(_engine(client, emulator, checkpoint=checkpoint), request)
+        assert len(checkpoint) == first.calls_made
+        checkpoint.damaged = True
+        with caplog.at_level("WARNING"):
+            again, summary = _write(_engine(client, emulator, checkpoint=checkpoint), request)
+    assert again == expected
+    assert (summary.calls_replayed, summary.calls_made) == (0, first.calls_made)
+    assert "could not be read again" in caplog.text

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.client import execution, responses
+from airflow_provider_linkedin_ads.client.checkpoint import MemoryCheckpoint
 from airflow_provider_linkedin_ads.client.planning import FieldChunk
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.models import ReportRequest
@@ -46,9 +47,11 @@ def _request(server: EmulatorServer) -> ReportRequest:
     )
 
 
+@pytest.mark.parametrize("checkpointed", [False, True], ids=["plain", "checkpointed"])
 def test_answers_are_read_in_batches_one_answer_at_a_time(
-    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, checkpointed: bool
 ) -> None:
+    # A deferrable task keeps a checkpoint: its answers, fresh or replayed, take the same path.
     monkeypatch.setattr(responses, "ELEMENT_BATCH", 7)
     original = ChunkJoin.read
     guard = threading.Lock()
@@ -75,12 +78,24 @@ def test_answers_are_read_in_batches_one_answer_at_a_time(
 
     monkeypatch.setattr(ChunkJoin, "read", read)
     request = _request(emulator)
-    rows, summary = run_rows(emulator, request, max_concurrency=4)
+    checkpoint = MemoryCheckpoint() if checkpointed else None
+    rows, summary = run_rows(emulator, request, max_concurrency=4, checkpoint=checkpoint)
     assert rows == ground_truth(emulator, request)
     assert summary.calls_made > 4  # several calls, up to four in flight
     assert state["largest_answer"] > 7  # answers larger than a batch ...
     assert state["largest_batch"] <= 7  # ... reached the parser a batch at a time
     assert state["most_inside"] == 1  # one answer decoded and parsed at a time
+    if checkpoint is None:
+        return
+    stored = len(checkpoint)
+    assert stored == summary.calls_made  # every answer kept, probes included
+    state.update(largest_batch=0, largest_answer=0)
+    replayed, again = run_rows(emulator, request, max_concurrency=4, checkpoint=checkpoint)
+    assert replayed == rows
+    assert (again.calls_made, again.calls_replayed) == (0, stored)
+    assert state["largest_answer"] > 7
+    assert state["largest_batch"] <= 7  # a replayed answer is read a batch at a time too
+    assert state["most_inside"] == 1
 
 
 def test_rows_of_every_day_share_one_pivot_values_tuple(emulator: EmulatorServer) -> None:

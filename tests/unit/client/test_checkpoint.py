@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 
 from airflow_provider_linkedin_ads.client.checkpoint import (
+    PIECE_BYTES,
     MemoryCheckpoint,
     answer_key,
     decode_answer,
     encode_answer,
+    read_answer,
 )
+from airflow_provider_linkedin_ads.client.responses import decode_json
 
-ELEMENTS = [
-    {
-        "dateRange": {"start": {"year": 2026, "month": 11, "day": 1}},
-        "pivotValues": ["urn:li:sponsoredCampaign:1"],
-        "impressions": 12,
-        "costInLocalCurrency": "1.100000000000000000001",
-        "averageDwellTime": Decimal("3.14159265358979323846264338327950288"),
-        "nested": [{"value": Decimal("-0.00")}],
-    }
-]
+# A body as LinkedIn sends it: a fraction as a JSON number whose digits a float would lose.
+BODY = (
+    b'{"paging":{"start":0,"count":10,"links":[]},"elements":[{"dateRange":{"start":'
+    b'{"year":2026,"month":11,"day":1},"end":{"year":2026,"month":11,"day":1}},'
+    b'"pivotValues":["urn:li:sponsoredCampaign:1"],"impressions":12,'
+    b'"costInLocalCurrency":"1.100000000000000000001",'
+    b'"averageDwellTime":3.14159265358979323846264338327950288,"note":"caf\\u00e9 \\u2013 \\u00fc"}]}'
+)
+PIECES = [BODY[:7], BODY[7:100], BODY[100:]]
+
+
+def _stored(pieces: list[bytes]) -> bytes:
+    return b"".join(pieces)
 
 
 def test_key_is_the_exact_encoded_request_fields_included():
@@ -30,32 +38,58 @@ def test_key_is_the_exact_encoded_request_fields_included():
     assert other != key
 
 
-def test_stored_answers_come_back_exactly_decimals_included():
+def test_stored_answers_come_back_byte_for_byte_so_decimals_stay_exact():
     key = answer_key("analytics", [("pivot", "CAMPAIGN")])
-    back = decode_answer(key, encode_answer(key, ELEMENTS))
-    assert back == ELEMENTS
+    back = decode_answer(key, _stored(encode_answer(key, PIECES)))
     assert back is not None
-    assert isinstance(back[0]["averageDwellTime"], Decimal)
-    assert str(back[0]["averageDwellTime"]) == "3.14159265358979323846264338327950288"
-    assert str(back[0]["nested"][0]["value"]) == "-0.00"
+    assert b"".join(back) == BODY
+    element = decode_json(b"".join(back), 200)["elements"][0]
+    assert element["averageDwellTime"] == Decimal("3.14159265358979323846264338327950288")
+
+
+def test_the_header_is_one_ascii_line_naming_the_key_and_size():
+    key = answer_key("analytics", [("pivot", "CAMPAIGN"), ("q2", "caf\u00e9")])
+    header, *body = encode_answer(key, PIECES)
+    assert body == PIECES  # the body is kept as the pieces it came in, not joined
+    assert header.endswith(b"\n")
+    assert header.count(b"\n") == 1
+    assert json.loads(header) == {"key": key, "bytes": len(BODY)}
+
+
+def test_a_long_body_is_read_back_in_bounded_pieces():
+    key = answer_key("analytics", [("pivot", "CREATIVE")])
+    body = [b"x" * 100_000, b"y" * 150_000]
+    back = read_answer(key, io.BytesIO(_stored(encode_answer(key, body))))
+    assert back is not None
+    assert b"".join(back) == b"".join(body)
+    assert max(map(len, back)) <= PIECE_BYTES
 
 
 def test_a_cut_or_foreign_entry_is_a_miss_not_an_answer():
     key = answer_key("analytics", [("pivot", "CAMPAIGN")])
-    data = encode_answer(key, ELEMENTS)
-    assert decode_answer(key, data[: len(data) // 2]) is None  # cut by a crash mid-write
+    data = _stored(encode_answer(key, PIECES))
+    assert decode_answer(key, data[:-1]) is None  # cut by a crash mid-write
+    assert decode_answer(key, data[:20]) is None  # cut inside the header
+    assert decode_answer(key, data + b" ") is None  # longer than its header says
     assert decode_answer(answer_key("statistics", [("pivot", "CAMPAIGN")]), data) is None
-    assert decode_answer(key, b'{"key": "%s", "elements": {}}' % key.encode()) is None
+    assert decode_answer(key, b'{"key": "%s", "bytes": "6"}\nabcdef' % key.encode()) is None
+    assert decode_answer(key, b'["%s", 6]\nabcdef' % key.encode()) is None
     assert decode_answer(key, b"") is None
+    assert decode_answer(key, b"\xff\xfe\n") is None
 
 
-def test_memory_checkpoint_returns_copies():
+def test_an_empty_body_is_stored_and_read_back():
+    key = answer_key("analytics", [("pivot", "CAMPAIGN")])
+    assert decode_answer(key, _stored(encode_answer(key, []))) == []
+
+
+def test_memory_checkpoint_keeps_the_pieces():
     checkpoint = MemoryCheckpoint()
     assert checkpoint.get("k") is None
-    checkpoint.put("k", ELEMENTS)
+    checkpoint.put("k", PIECES)
     first = checkpoint.get("k")
-    assert first == ELEMENTS
+    assert first == PIECES
     assert first is not None
-    first[0]["impressions"] = 0  # the engine owns what it gets
-    assert checkpoint.get("k") == ELEMENTS
+    first.clear()  # the engine owns the list it gets
+    assert checkpoint.get("k") == PIECES
     assert len(checkpoint) == 1

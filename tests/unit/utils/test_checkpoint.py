@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,12 @@ from airflow_provider_linkedin_ads.utils.checkpoint import CHECKPOINT_MARKER, Pa
 if TYPE_CHECKING:
     from pathlib import Path
 
-ELEMENTS = [{"pivotValues": ["urn:li:sponsoredCampaign:1"], "averageDwellTime": Decimal("1.50")}]
+# A body in the pieces it arrived in; the second piece is larger than one read-back piece.
+BODY = [
+    b'{"elements":[{"pivotValues":["urn:li:sponsoredCampaign:1"],"averageDwellTime":1.50,"x":"',
+    b"y" * 70_000,
+    b'"}]}',
+]
 
 
 def _context(run_id: str = "scheduled__2026-11-27T00:00:00+00:00", map_index: int = -1) -> Any:
@@ -48,11 +52,18 @@ def test_put_get_count_and_discard(tmp_path: Path):
     assert checkpoint.get(key) is None
     assert len(checkpoint) == 0
     assert not (tmp_path / f"{CHECKPOINT_MARKER}x").exists()  # nothing created before the first answer
-    checkpoint.put(key, ELEMENTS)
-    assert checkpoint.get(key) == ELEMENTS
+    checkpoint.put(key, BODY)
+    back = checkpoint.get(key)
+    assert back is not None
+    assert b"".join(back) == b"".join(BODY)  # byte for byte: 1.50 stays 1.50
+    assert max(map(len, back)) <= 64 * 1024  # read back in pieces, never as one block
     assert len(checkpoint) == 1
+    (entry,) = (tmp_path / f"{CHECKPOINT_MARKER}x").iterdir()
+    assert entry.name.endswith(".answer")
     # Another worker process sees the same answers through the same URI.
-    assert PathCheckpoint(checkpoint.uri).get(key) == ELEMENTS
+    other = PathCheckpoint(checkpoint.uri).get(key)
+    assert other is not None
+    assert b"".join(other) == b"".join(BODY)
     checkpoint.discard()
     assert not (tmp_path / f"{CHECKPOINT_MARKER}x").exists()
     checkpoint.discard()  # idempotent
@@ -63,6 +74,15 @@ def test_a_checkpoint_that_cannot_be_written_never_fails_the_report(tmp_path: Pa
     blocker.write_text("not a folder")
     checkpoint = PathCheckpoint((blocker / "checkpoint").as_uri())
     with caplog.at_level(logging.WARNING):
-        checkpoint.put("k", ELEMENTS)  # logged, not raised
+        checkpoint.put("k", BODY)  # logged, not raised
     assert checkpoint.get("k") is None
     assert "Could not store the checkpoint entry" in caplog.text
+
+
+def test_an_entry_cut_by_a_crash_mid_write_is_asked_again(tmp_path: Path):
+    checkpoint = PathCheckpoint((tmp_path / f"{CHECKPOINT_MARKER}x").as_uri())
+    key = answer_key("analytics", [("pivot", "CAMPAIGN")])
+    checkpoint.put(key, BODY)
+    (entry,) = (tmp_path / f"{CHECKPOINT_MARKER}x").iterdir()
+    entry.write_bytes(entry.read_bytes()[:-3])
+    assert checkpoint.get(key) is None
