@@ -247,11 +247,14 @@ class Fetcher:
     ) -> _Answer | None:
         """Read an answer received before this report was resumed, or ``None`` (then the call is made).
 
-        A stored body that no longer reads (damaged in storage) is a miss too: asking again is
-        always correct.
+        A stored body that no longer reads (damaged in storage), or anything but body pieces from
+        a checkpoint of one's own, is a miss too: asking again is always correct.
         """
         body = None if self._checkpoint is None else self._checkpoint.get(key)
         if body is None:
+            return None
+        if not all(isinstance(piece, bytes) for piece in body):  # e.g. decoded elements: not a body
+            log.warning("A checkpoint gave something else than body pieces; asking LinkedIn again")
             return None
         try:
             answer = decode(body, 200)

@@ -198,3 +198,24 @@ def test_a_stored_body_that_no_longer_reads_is_asked_again(
     assert again == expected
     assert (summary.calls_replayed, summary.calls_made) == (0, first.calls_made)
     assert "could not be read again" in caplog.text
+
+
+class _ElementsCheckpoint(MemoryCheckpoint):
+    """A checkpoint of one's own that gives back decoded elements, not the body's pieces."""
+
+    def get(self, key: str) -> Any:
+        return None if super().get(key) is None else [{"pivotValues": ["urn:li:sponsoredCampaign:1"]}]
+
+
+def test_a_checkpoint_giving_anything_but_body_pieces_is_a_miss(
+    emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = _request(emulator)
+    checkpoint = _ElementsCheckpoint()
+    with _client(emulator, None, []) as client:
+        expected, first = _write(_engine(client, emulator, checkpoint=checkpoint), request)
+        with caplog.at_level("WARNING"):
+            again, summary = _write(_engine(client, emulator, checkpoint=checkpoint), request)
+    assert again == expected
+    assert (summary.calls_replayed, summary.calls_made) == (0, first.calls_made)
+    assert "something else than body pieces" in caplog.text
