@@ -333,28 +333,35 @@ class PlanRunner:
         counts = prior.counts if prior.counts is not None else {}
         as_data = probe is self._granularity
         chunk = self._chunks[0] if as_data else None
-        fields = chunk.fields if chunk is not None else STRUCTURAL_FIELDS
-        if chunk is not None:
-            params = call_params(self.request, fields, span, scope)
-        else:
-            params = probe_params(self.request, span, scope)
-        elements = self._fetcher.fetch(params, fields=len(fields), estimate_rows=self._cap, probe=True)
-        if len(elements) < self._cap:
-            pivots = len(self.request.pivots)
-            if chunk is not None:
-                for key, values in self._parser.parse(chunk, elements):
+        if chunk is not None:  # read like any data call: in batches, never decoded whole
+            params = call_params(self.request, chunk.fields, span, scope)
+            answer = self._fetcher.read(
+                params,
+                functools.partial(self._parser.read, chunk, window=span),
+                fields=len(chunk.fields),
+                estimate_rows=self._cap,
+                probe=True,
+            )
+            if answer.elements < self._cap:
+                for key, values in answer.rows():
                     bucket = bucket_start(key[0] or span.start, probe)
                     prior.data.setdefault(bucket, []).append((key, values))
                     counts[bucket] = counts.get(bucket, 0) + 1
                 for unit in buckets(span, probe):  # a bucket without rows is known too
                     prior.data.setdefault(bucket_start(unit.start, probe), [])
-            else:
+                return
+        else:
+            params = probe_params(self.request, span, scope)
+            fields = len(STRUCTURAL_FIELDS)
+            elements = self._fetcher.fetch(params, fields=fields, estimate_rows=self._cap, probe=True)
+            if len(elements) < self._cap:
+                pivots = len(self.request.pivots)
                 counts.update(
                     Counter(
                         bucket_start(parse_key(item, pivots)[0] or span.start, probe) for item in elements
                     )
                 )
-            return
+                return
         if top and chunk is None and per_account_scopes(self.request, scope) is not None:
             prior.capped = True  # the caller probes account by account instead of halving
             return

@@ -197,6 +197,7 @@ class Fetcher:
         *,
         fields: int,
         estimate_rows: int,
+        probe: bool = False,
     ) -> _Counted:
         """Send one report call like :meth:`fetch` and return ``read`` of its elements, given in batches.
 
@@ -211,10 +212,11 @@ class Fetcher:
 
         :param read: turns the batches into the result (it must consume them all; see
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
+        :param probe: count the call as a planning probe (a MONTHLY/YEARLY probe is data too).
         """
         client = self._reading_client()
         if client is None:
-            return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows)])
+            return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)])
 
         def decode(pieces: Sequence[bytes], status: int) -> _Counted:
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
@@ -223,7 +225,7 @@ class Fetcher:
         reader: Callable[[Sequence[bytes], int], _Counted] = decode
         key = self._key(self._finder, params)
         if key is not None:
-            replayed = self._replay(key, decode, probe=False)
+            replayed = self._replay(key, decode, probe=probe)
             if replayed is not None:
                 return replayed
             reader = self._stored(key, decode)
@@ -232,7 +234,7 @@ class Fetcher:
         def send(renew: Callable[[BaseException], None]) -> _Counted:
             return client.read_finder(RESOURCE, self._finder, params, reader, summary=summary, on_retry=renew)
 
-        return self._budgeted(send, _element_count, fields=fields, estimate_rows=estimate_rows, probe=False)
+        return self._budgeted(send, _element_count, fields=fields, estimate_rows=estimate_rows, probe=probe)
 
     def _reading_client(self) -> ReadingFinderClient | None:
         """Return the client when it hands bodies over (``read_finder``), else ``None``."""

@@ -137,3 +137,40 @@ def test_rows_that_wait_for_other_scopes_are_held_as_bytes(
     assert decoded
     assert all(len(values) == len(request.metrics) for _, values in decoded)
     assert summary.truncation_events == ()
+
+
+def test_a_monthly_probe_is_read_in_batches_like_the_data_it_is(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A MONTHLY report's probe asks for the first field chunk, so its answer can be as large as any
+    # data call's (a capped one is 15,000 rows): it takes the same batch-by-batch path, not a whole decode.
+    monkeypatch.setattr(responses, "ELEMENT_BATCH", 7)
+    request = ReportRequest.build(
+        finder="analytics",
+        pivots="CREATIVE",
+        time_granularity="MONTHLY",
+        date_range=(TODAY - dt.timedelta(days=200), TODAY - dt.timedelta(days=1)),
+        facets={"accounts": accounts(emulator)[:1]},
+        metrics=["impressions", "clicks", "costInUsd"],
+    )
+    original = ChunkJoin.read
+    answers: list[int] = []
+    batches: list[int] = []
+
+    def read(self: ChunkJoin, chunk: Any, parts: Any, **options: Any) -> Any:
+        def counted() -> Any:
+            for batch in parts:
+                batches.append(len(batch))
+                yield batch
+
+        answer = original(self, chunk, counted(), **options)
+        answers.append(answer.elements)
+        return answer
+
+    monkeypatch.setattr(ChunkJoin, "read", read)
+    rows, summary = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    assert (summary.calls_made, summary.probe_calls) == (1, 1)  # the probe was the whole report
+    assert answers == [len(rows)]
+    assert len(rows) > 7
+    assert max(batches) <= 7
