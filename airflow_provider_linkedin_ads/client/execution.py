@@ -541,18 +541,26 @@ class PlanRunner:
         self._release()
         while self._flushed < len(self._units):
             self._submit()
-            done, _ = wait(self._in_flight, timeout=self._tick, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = self._in_flight.pop(future)
-                if isinstance(job, Task):
-                    self._handle(job, future.result())
-                else:
-                    self._discovery_done(job, future.result())
+            self._finished(wait(self._in_flight, timeout=self._tick, return_when=FIRST_COMPLETED)[0])
             self._on_progress()
             while self._flushed < len(self._units) and self._ready(self._flushed):
                 yield from self._flush(self._flushed)
                 self._flushed += 1
             self._release()
+
+    def _finished(self, done: set[Future[Any]]) -> None:
+        """Handle the finished calls and discoveries.
+
+        A future keeps its result: handled here, the futures (and the parsed rows they hold, which
+        are pickled or merged by now) are gone when this returns, not kept alive by the loop until
+        the next call finishes (that was one more answer's rows held all along).
+        """
+        for future in done:
+            job = self._in_flight.pop(future)
+            if isinstance(job, Task):
+                self._handle(job, future.result())
+            else:
+                self._discovery_done(job, future.result())
 
     def answer_warnings(self) -> tuple[str, ...]:
         """Irregular rows LinkedIn is documented to send, kept or dropped, counted (summary warnings)."""

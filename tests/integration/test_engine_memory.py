@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -174,3 +175,30 @@ def test_a_monthly_probe_is_read_in_batches_like_the_data_it_is(
     assert answers == [len(rows)]
     assert len(rows) > 7
     assert max(batches) <= 7
+
+
+def test_an_answer_handled_is_not_kept_while_rows_are_written(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A finished future keeps its result: the coordinating loop must drop the futures it handled,
+    # or one more answer's parsed rows stay alive while segments are written and the next call awaited.
+    request = _request(emulator)
+    handled: list[weakref.ref[Any]] = []
+    alive_when_writing: list[int] = []
+    original_handle, original_flush = execution.PlanRunner._handle, execution.PlanRunner._flush
+
+    def handle(self: execution.PlanRunner, task: Any, outcome: Any) -> None:
+        handled.append(weakref.ref(outcome))
+        original_handle(self, task, outcome)
+
+    def flush(self: execution.PlanRunner, index: int) -> Any:
+        alive_when_writing.append(sum(ref() is not None for ref in handled))
+        yield from original_flush(self, index)
+
+    monkeypatch.setattr(execution.PlanRunner, "_handle", handle)
+    monkeypatch.setattr(execution.PlanRunner, "_flush", flush)
+    rows, summary = run_rows(emulator, request, max_concurrency=4)
+    assert rows == ground_truth(emulator, request)
+    assert len(handled) == summary.calls_made - summary.probe_calls > 4
+    assert alive_when_writing
+    assert max(alive_when_writing) == 0
