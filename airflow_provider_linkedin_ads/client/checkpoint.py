@@ -105,19 +105,26 @@ def encode_answer(key: str, body: Sequence[bytes]) -> list[bytes]:
 def read_answer(key: str, stream: IO[bytes], *, piece: int = PIECE_BYTES) -> list[bytes] | None:
     """Read one stored answer from ``stream``: its body in pieces, or ``None`` when it is not whole for ``key``.
 
-    A file cut by a crash mid-write (fewer bytes than its header says), one holding another key (a
-    hash collision) or anything else is a miss.
+    Only ``stream.read(size)`` is used (fsspec's remote files have no ``readline(limit)``). A file
+    cut by a crash mid-write (fewer bytes than its header says), one holding another key (a hash
+    collision) or anything else is a miss.
     """
-    header = stream.readline(_HEADER_LIMIT)
+    head = b""
+    while b"\n" not in head:
+        data = stream.read(piece)
+        if not data or len(head) > _HEADER_LIMIT:
+            return None
+        head += data
+    header, _, rest = head.partition(b"\n")
     try:
-        stored = json.loads(header) if header.endswith(b"\n") else None
+        stored = json.loads(header)
     except ValueError:
         return None
     size = stored.get("bytes") if isinstance(stored, dict) else None
     if not isinstance(stored, dict) or stored.get("key") != key or type(size) is not int:
         return None
-    pieces: list[bytes] = []
-    read = 0
+    pieces = [rest] if rest else []
+    read = len(rest)
     while read <= size and (data := stream.read(piece)):
         pieces.append(data)
         read += len(data)

@@ -65,6 +65,26 @@ def test_a_long_body_is_read_back_in_bounded_pieces():
     assert max(map(len, back)) <= PIECE_BYTES
 
 
+class _ReadOnlyStream:
+    """A file object with ``read(size)`` only, like fsspec's remote files (no ``readline(limit)``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+def test_an_entry_is_read_with_read_alone_whatever_the_piece_size():
+    key = answer_key("analytics", [("pivot", "CAMPAIGN")])
+    data = _stored(encode_answer(key, PIECES))
+    for piece in (1, 5, 64, len(data), PIECE_BYTES):
+        back = read_answer(key, _ReadOnlyStream(data), piece=piece)  # type: ignore[arg-type]
+        assert back is not None
+        assert b"".join(back) == BODY
+        assert max(map(len, back), default=0) <= piece
+
+
 def test_a_cut_or_foreign_entry_is_a_miss_not_an_answer():
     key = answer_key("analytics", [("pivot", "CAMPAIGN")])
     data = _stored(encode_answer(key, PIECES))
