@@ -232,3 +232,65 @@ def test_orjson_missing_or_disagreeing_is_not_used(monkeypatch: pytest.MonkeyPat
     assert writers._load_orjson() is None
     monkeypatch.setattr(importlib, "import_module", lambda name, package=None: _Recorder())
     assert isinstance(writers._load_orjson(), _Recorder)
+
+
+class _KeepingTarget(io.RawIOBase):
+    """A target that keeps every object it is given (as a queue or a zero-copy sink may)."""
+
+    def __init__(self) -> None:
+        self.given: list[Any] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.given.append(data)
+        return len(data)
+
+
+def _rows(count: int) -> list[dict[str, Any]]:
+    day = dt.date(2026, 11, 1)
+    return [
+        {
+            "day": day,
+            "campaign": f"urn:li:sponsoredCampaign:{n}",
+            "clicks": n,
+            "rate": 0.5,
+            "cost": Decimal("1.25"),
+            "raw": "x",
+        }
+        for n in range(count)
+    ]
+
+
+@needs_orjson
+def test_a_written_buffer_is_never_changed_afterwards() -> None:
+    target = _KeepingTarget()
+    writer = JsonLinesWriter(target, COLUMNS, fast=True)  # type: ignore[arg-type]
+    rows = _rows(2_500)  # two flushes and the rest at close
+    for row in rows:
+        writer.write(row)
+    writer.close()
+    snapshot = [bytes(data) for data in target.given]
+    assert len(snapshot) == 3
+    assert b"".join(snapshot) == _outcome(rows, fast=False)  # each kept object still holds its lines
+
+
+@needs_orjson
+def test_pending_lines_take_their_size_not_a_block_each() -> None:
+    # orjson returns each line in a 4 KiB allocation; holding 999 of them would be 4 MiB, not 200 KiB.
+    import tracemalloc
+
+    writer = JsonLinesWriter(io.BytesIO(), COLUMNS, fast=True)
+    rows = _rows(999)  # one below the flush
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for row in rows:
+            writer.write(row)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    text = _outcome(rows, fast=False)
+    assert isinstance(text, bytes)
+    assert held < 2 * len(text)
