@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_linkedin_ads.client.checkpoint import answer_key
-from airflow_provider_linkedin_ads.client.responses import decode_json, elements_of, read_elements
+from airflow_provider_linkedin_ads.client.responses import elements_of, read_elements
 from airflow_provider_linkedin_ads.errors import LinkedInAdsError, RequestSummary, TransportError
 
 if TYPE_CHECKING:
@@ -100,13 +101,30 @@ _Answer = TypeVar("_Answer")
 _Counted = TypeVar("_Counted", bound=CountedAnswer)
 
 
-def _whole_elements(pieces: Sequence[bytes], status: int) -> list[dict[str, Any]]:
-    """Decode a body whole (probes, discovery) and return its ``elements``."""
-    return elements_of(decode_json(b"".join(pieces), status), resource=RESOURCE)
+def _all_elements(pieces: Sequence[bytes], status: int) -> list[dict[str, Any]]:
+    """Return every element of an answer (probes, discovery), read from its pieces like a report call's."""
+    return read_elements(pieces, status, _joined, resource=RESOURCE)
+
+
+def _joined(batches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return list(chain.from_iterable(batches))
 
 
 def _element_count(answer: CountedAnswer) -> int:
     return answer.elements
+
+
+def _storing(
+    checkpoint: AnswerCheckpoint, key: str, decode: Callable[[Sequence[bytes], int], _Answer]
+) -> Callable[[Sequence[bytes], int], _Answer]:
+    """Wrap ``decode`` to keep the body in ``checkpoint`` once it has been read without error."""
+
+    def read(pieces: Sequence[bytes], status: int) -> _Answer:
+        answer = decode(pieces, status)
+        checkpoint.put(key, pieces)
+        return answer
+
+    return read
 
 
 class Fetcher:
@@ -117,7 +135,8 @@ class Fetcher:
     :param finder: the ``q`` value of the report.
     :param row_cap: the response row maximum (LinkedIn: 15,000); estimates never exceed it.
     :param checkpoint: answers already received (a resumed report): a call found there is replayed,
-        not sent (counted in ``replayed``); every checked answer is added to it.
+        not sent (counted in ``replayed``); every checked answer's body is added to it. It needs a
+        client that hands bodies over (``read_finder``); with another client it is not used.
 
     .. code-block:: python
 
@@ -169,24 +188,15 @@ class Fetcher:
         :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
         """
         name = finder or self._finder
-        key = self._key(name, params)
-        if key is not None:
-            replayed = self._replay(key, _whole_elements, probe=probe)
-            if replayed is not None:
-                return replayed
-        client = self._reading_client()
+        if self._reading_client() is not None:
+            return self._answer(
+                name, params, _all_elements, len, fields=fields, estimate_rows=estimate_rows, probe=probe
+            )
         summary = _summary(name, params)
-        if key is not None and client is not None:  # the body is kept for the checkpoint
-            reader = self._stored(key, _whole_elements)
 
-            def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
-                return client.read_finder(RESOURCE, name, params, reader, summary=summary, on_retry=renew)
-
-        else:
-
-            def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
-                answer = self._client.finder(RESOURCE, name, params, summary=summary, on_retry=renew)
-                return elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
+        def send(renew: Callable[[BaseException], None]) -> list[dict[str, Any]]:
+            answer = self._client.finder(RESOURCE, name, params, summary=summary, on_retry=renew)
+            return elements_of(answer, resource=RESOURCE)  # the hook's check too: {} is no report
 
         return self._budgeted(send, len, fields=fields, estimate_rows=estimate_rows, probe=probe)
 
@@ -214,45 +224,66 @@ class Fetcher:
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
         :param probe: count the call as a planning probe (a MONTHLY/YEARLY probe is data too).
         """
-        client = self._reading_client()
-        if client is None:
+        if self._reading_client() is None:
             return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)])
 
         def decode(pieces: Sequence[bytes], status: int) -> _Counted:
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
                 return read_elements(pieces, status, read, resource=RESOURCE)
 
-        reader: Callable[[Sequence[bytes], int], _Counted] = decode
-        key = self._key(self._finder, params)
-        if key is not None:
-            replayed = self._replay(key, decode, probe=probe)
-            if replayed is not None:
-                return replayed
-            reader = self._stored(key, decode)
-        summary = _summary(self._finder, params)
-
-        def send(renew: Callable[[BaseException], None]) -> _Counted:
-            return client.read_finder(RESOURCE, self._finder, params, reader, summary=summary, on_retry=renew)
-
-        return self._budgeted(send, _element_count, fields=fields, estimate_rows=estimate_rows, probe=probe)
+        return self._answer(
+            self._finder,
+            params,
+            decode,
+            _element_count,
+            fields=fields,
+            estimate_rows=estimate_rows,
+            probe=probe,
+        )
 
     def _reading_client(self) -> ReadingFinderClient | None:
         """Return the client when it hands bodies over (``read_finder``), else ``None``."""
         return self._client if hasattr(self._client, "read_finder") else None  # type: ignore[return-value]
 
-    def _key(self, finder: str, params: Sequence[tuple[str, Value | None]]) -> str | None:
-        """Return the checkpoint key of a call, or ``None`` without a checkpoint."""
-        return None if self._checkpoint is None else answer_key(finder, params)
+    def _answer(
+        self,
+        finder: str,
+        params: Sequence[tuple[str, Value | None]],
+        decode: Callable[[Sequence[bytes], int], _Answer],
+        rows_of: Callable[[_Answer], int],
+        *,
+        fields: int,
+        estimate_rows: int,
+        probe: bool,
+    ) -> _Answer:
+        """Return ``decode`` of one call's body: replayed from the checkpoint, else sent (and kept there).
+
+        :param decode: turns the body's pieces into the result, inside the client's attempt.
+        :param rows_of: the rows of the result (its cost is ``fields`` x rows).
+        """
+        client: ReadingFinderClient = self._client  # type: ignore[assignment]  # callers checked read_finder
+        checkpoint = self._checkpoint
+        if checkpoint is not None:
+            key = answer_key(finder, params)
+            replayed = self._replay(checkpoint.get(key), decode, probe=probe)
+            if replayed is not None:
+                return replayed
+            decode = _storing(checkpoint, key, decode)
+        summary = _summary(finder, params)
+
+        def send(renew: Callable[[BaseException], None]) -> _Answer:
+            return client.read_finder(RESOURCE, finder, params, decode, summary=summary, on_retry=renew)
+
+        return self._budgeted(send, rows_of, fields=fields, estimate_rows=estimate_rows, probe=probe)
 
     def _replay(
-        self, key: str, decode: Callable[[Sequence[bytes], int], _Answer], *, probe: bool
+        self, body: Sequence[bytes] | None, decode: Callable[[Sequence[bytes], int], _Answer], *, probe: bool
     ) -> _Answer | None:
         """Read an answer received before this report was resumed, or ``None`` (then the call is made).
 
         A stored body that no longer reads (damaged in storage), or anything but body pieces from
         a checkpoint of one's own, is a miss too: asking again is always correct.
         """
-        body = None if self._checkpoint is None else self._checkpoint.get(key)
         if body is None:
             return None
         if not all(isinstance(piece, bytes) for piece in body):  # e.g. decoded elements: not a body
@@ -270,20 +301,6 @@ class Fetcher:
             self.replayed += 1
             self.probe_calls += int(probe)
         return answer
-
-    def _stored(
-        self, key: str, decode: Callable[[Sequence[bytes], int], _Answer]
-    ) -> Callable[[Sequence[bytes], int], _Answer]:
-        """Wrap ``decode`` to store the body in the checkpoint once it has been read without error."""
-        checkpoint = self._checkpoint
-
-        def read(pieces: Sequence[bytes], status: int) -> _Answer:
-            answer = decode(pieces, status)
-            if checkpoint is not None:
-                checkpoint.put(key, pieces)
-            return answer
-
-        return read
 
     def _budgeted(
         self,
