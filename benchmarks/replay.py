@@ -46,6 +46,7 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_linkedin_ads.client.config import BODY_PIECE_BYTES as PIECE
 from airflow_provider_linkedin_ads.client.planning import ROW_CAP, FieldChunk, chunk_metrics
 from airflow_provider_linkedin_ads.client.responses import read_elements
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
@@ -177,9 +178,6 @@ def captures(names: Sequence[str]) -> list[Capture]:
             made.append(capture(name, WORKLOADS[name].build(info), world))
         print(f"captured {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     return made
-
-
-PIECE = 64 * 1024  # bytes per piece of a body, as the transport reads it
 
 
 # ── the two pipelines ───────────────────────────────────────────────────────────────────────────

@@ -33,6 +33,7 @@ import json
 import threading
 from typing import IO, TYPE_CHECKING, Protocol
 
+from airflow_provider_linkedin_ads.client.config import BODY_PIECE_BYTES
 from airflow_provider_linkedin_ads.restli import build_query
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ __all__ = [
 
 #: The one resource whose answers are checkpointed.
 RESOURCE = "adAnalytics"
-#: Bytes per piece when a stored body is read back (the transport's piece size).
-PIECE_BYTES = 64 * 1024
 # A header longer than this is not one of ours (keys are request URLs: kilobytes at most).
 _HEADER_LIMIT = 1024 * 1024
 
@@ -61,8 +60,8 @@ class AnswerCheckpoint(Protocol):
     """Answers already received, by request; implementations must be thread-safe.
 
     The engine's worker threads call :meth:`get` before and :meth:`put` after each call. Bodies are
-    given and taken as pieces (at most :data:`PIECE_BYTES` each is best: a multi-MiB block is what
-    fragments a worker's memory). Only a client that hands bodies over
+    given and taken as pieces (at most :data:`~.config.BODY_PIECE_BYTES` each is best: a multi-MiB
+    block is what fragments a worker's memory). Only a client that hands bodies over
     (:meth:`~.client.LinkedInAdsClient.read_finder`) fills a checkpoint.
 
     .. code-block:: python
@@ -102,7 +101,7 @@ def encode_answer(key: str, body: Sequence[bytes]) -> list[bytes]:
     return [header.encode("ascii") + b"\n", *body]
 
 
-def read_answer(key: str, stream: IO[bytes], *, piece: int = PIECE_BYTES) -> list[bytes] | None:
+def read_answer(key: str, stream: IO[bytes], *, piece: int = BODY_PIECE_BYTES) -> list[bytes] | None:
     """Read one stored answer from ``stream``: its body in pieces, or ``None`` when it is not whole for ``key``.
 
     Only ``stream.read(size)`` is used (fsspec's remote files have no ``readline(limit)``). A file

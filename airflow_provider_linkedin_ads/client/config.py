@@ -57,6 +57,9 @@ DEFAULT_ATTEMPT_TIMEOUT = 300.0
 #: (a proxy's endless page, a broken gateway) fails after 64 MiB instead of growing memory by its
 #: whole size.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Largest piece a response body is read and handed over in (the transport's read size, a checkpoint's
+#: read-back size): small enough that no answer is one multi-MiB block (see ``element_stream``).
+BODY_PIECE_BYTES = 64 * 1024
 #: Queries whose encoded form is longer than this many characters are tunnelled (POST + override).
 TUNNEL_THRESHOLD = 4000
 #: Environment variable listing extra hosts (comma-separated) that may be reached over ``http://``:

@@ -30,6 +30,7 @@ import requests
 import urllib3.exceptions
 
 from airflow_provider_linkedin_ads import __version__
+from airflow_provider_linkedin_ads.client.config import BODY_PIECE_BYTES
 from airflow_provider_linkedin_ads.client.redaction import RedactingAdapter
 from airflow_provider_linkedin_ads.client.responses import (
     classify_429,
@@ -68,9 +69,6 @@ RESTLI_PROTOCOL_VERSION = "2.0.0"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _INTROSPECT_PATH = "/oauth/v2/introspectToken"
 _MESSAGE_PREVIEW = 300
-#: Bytes asked for per read of a body; ``read1`` returns what has arrived, so the deadline is checked
-#: after every network read however slowly the bytes come.
-_READ_CHUNK = 64 * 1024
 _FALLBACK_CHUNK = 1024
 
 
@@ -310,7 +308,7 @@ def _reader(raw: Any) -> Callable[[], bytes]:
     piece keeps the deadline checks frequent there.
     """
     if hasattr(raw, "read1"):
-        return lambda: bytes(raw.read1(_READ_CHUNK, decode_content=True))
+        return lambda: bytes(raw.read1(BODY_PIECE_BYTES, decode_content=True))
     return lambda: bytes(raw.read(_FALLBACK_CHUNK, decode_content=True))
 
 

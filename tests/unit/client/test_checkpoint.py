@@ -7,13 +7,13 @@ import json
 from decimal import Decimal
 
 from airflow_provider_linkedin_ads.client.checkpoint import (
-    PIECE_BYTES,
     MemoryCheckpoint,
     answer_key,
     decode_answer,
     encode_answer,
     read_answer,
 )
+from airflow_provider_linkedin_ads.client.config import BODY_PIECE_BYTES as PIECE_BYTES
 from airflow_provider_linkedin_ads.client.responses import decode_json
 
 # A body as LinkedIn sends it: a fraction as a JSON number whose digits a float would lose.
