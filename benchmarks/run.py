@@ -199,28 +199,48 @@ def perfect_packing(world: Any, request: ReportRequest, *, now: Any) -> Packing:
     return Packing(calls, per_account or calls, rows)
 
 
+class _Child:
+    """A spawned child process and the parent's end of its pipe.
+
+    The parent closes its copy of the child's end at once, so a child that dies makes :meth:`receive`
+    raise instead of waiting on the pipe forever.
+    """
+
+    def __init__(self, target: Any, *args: Any, daemon: bool = False) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=target, args=(child, *args), daemon=daemon)
+        self.process.start()
+        child.close()
+
+    def receive(self, what: str) -> Any:
+        """The child's next message; :class:`RuntimeError` when it ended without sending one."""
+        try:
+            return self.conn.recv()
+        except EOFError:
+            self.process.join()
+            raise RuntimeError(f"{what}: the process ended with code {self.process.exitcode}") from None
+
+
 class Emulator:
     """The emulator in a child process; ``reset()`` between runs, ``close()`` at the end."""
 
     def __init__(self, shape: WorldShape, latency_ms: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, shape, latency_ms), daemon=True)
-        self._process.start()
-        self.info: EmulatorInfo = self._conn.recv()
+        self._child = _Child(_serve, shape, latency_ms, daemon=True)
+        self.info: EmulatorInfo = self._child.receive("emulator")
 
     def reset(self) -> None:
-        self._conn.send("reset")
-        self._conn.recv()
+        self._child.conn.send("reset")
+        self._child.receive("emulator")
 
     def packing(self, workload: str) -> Packing:
-        self._conn.send(("packing", workload))
-        packing: Packing = self._conn.recv()
+        self._child.conn.send(("packing", workload))
+        packing: Packing = self._child.receive("emulator")
         return packing
 
     def close(self) -> None:
-        self._conn.send("stop")
-        self._process.join(30)
+        self._child.conn.send("stop")
+        self._child.process.join(30)
 
     def client(self) -> LinkedInAdsClient:
         config = ClientConfig(
@@ -353,22 +373,9 @@ def run_engine(
     """
     request = workload.build(emulator.info)
     emulator.reset()
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(
-        target=_engine_child,
-        args=(child, emulator.info, workload.name, concurrency, output_format, log_level),
-    )
-    process.start()
-    child.close()  # only the child's copy stays open, so a child that dies ends recv() with EOFError
-    try:
-        outcome: dict[str, Any] = parent.recv()
-    except EOFError:
-        process.join()
-        raise RuntimeError(
-            f"{workload.name}: the engine's process ended with code {process.exitcode}"
-        ) from None
-    process.join(60)
+    engine = _Child(_engine_child, emulator.info, workload.name, concurrency, output_format, log_level)
+    outcome: dict[str, Any] = engine.receive(f"{workload.name} engine")
+    engine.process.join(60)
     note = f"{outcome['baseline_rss'] / MIB:.0f} MiB RSS before the run; concurrency {concurrency}"
     if output_format != "jsonl":
         note += f"; written as {output_format}"
