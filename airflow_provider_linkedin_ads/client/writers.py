@@ -208,7 +208,7 @@ class JsonLinesWriter(_WriterBase):
         # The lines of the orjson path, already UTF-8, copied in at once: orjson hands each line over
         # in a 4 KiB block, so 1,000 lines held as they came would take 4 MiB for 200 KiB of text.
         self._encoded = bytearray()
-        self._pending = 0
+        self._pending = 0  # rows encoded and not written yet, on either path
         _log.debug(
             "JSON Lines encoder: %s",
             f"orjson {self._orjson.__version__}" if self._orjson is not None else "json (standard library)",
@@ -222,14 +222,12 @@ class JsonLinesWriter(_WriterBase):
             record = _with_timestamp_text(record, self._timestamps)
         if self._orjson is None:
             self._lines.append(self._encode(record))
-            pending = len(self._lines)
         else:
             self._encoded += self._fast_line(record)
             self._encoded += b"\n"
-            self._pending += 1
-            pending = self._pending
         self._rows_written += 1
-        if pending >= _TEXT_FLUSH_ROWS:
+        self._pending += 1
+        if self._pending >= _TEXT_FLUSH_ROWS:
             self._flush()
 
     def _fast_line(self, record: ReportRow) -> bytes:
@@ -269,7 +267,7 @@ class JsonLinesWriter(_WriterBase):
         if self._encoded:
             self._target.write(bytes(self._encoded))  # bytes, as on the standard path (about 200 KiB)
             self._encoded.clear()
-            self._pending = 0
+        self._pending = 0
 
     def _finish(self) -> None:
         self._flush()
