@@ -332,37 +332,13 @@ class PlanRunner:
         """
         counts = prior.counts if prior.counts is not None else {}
         as_data = probe is self._granularity
-        chunk = self._chunks[0] if as_data else None
-        if chunk is not None:  # read like any data call: in batches, never decoded whole
-            params = call_params(self.request, chunk.fields, span, scope)
-            answer = self._fetcher.read(
-                params,
-                functools.partial(self._parser.read, chunk, window=span),
-                fields=len(chunk.fields),
-                estimate_rows=self._cap,
-                probe=True,
-            )
-            if answer.elements < self._cap:
-                for key, values in answer.rows():
-                    bucket = bucket_start(key[0] or span.start, probe)
-                    prior.data.setdefault(bucket, []).append((key, values))
-                    counts[bucket] = counts.get(bucket, 0) + 1
-                for unit in buckets(span, probe):  # a bucket without rows is known too
-                    prior.data.setdefault(bucket_start(unit.start, probe), [])
-                return
+        if as_data:
+            answered = self._probe_data(scope, span, probe, prior, counts)
         else:
-            params = probe_params(self.request, span, scope)
-            fields = len(STRUCTURAL_FIELDS)
-            elements = self._fetcher.fetch(params, fields=fields, estimate_rows=self._cap, probe=True)
-            if len(elements) < self._cap:
-                pivots = len(self.request.pivots)
-                counts.update(
-                    Counter(
-                        bucket_start(parse_key(item, pivots)[0] or span.start, probe) for item in elements
-                    )
-                )
-                return
-        if top and chunk is None and per_account_scopes(self.request, scope) is not None:
+            answered = self._probe_counts(scope, span, probe, counts)
+        if answered:
+            return
+        if top and not as_data and per_account_scopes(self.request, scope) is not None:
             prior.capped = True  # the caller probes account by account instead of halving
             return
         halves = split_window(span, probe)
@@ -371,6 +347,47 @@ class PlanRunner:
             return
         self._probe(scope, halves[0], probe, prior, top=False)
         self._probe(scope, halves[1], probe, prior, top=False)
+
+    def _probe_data(
+        self, scope: Scope, span: DateRange, probe: TimeGranularity, prior: _Prior, counts: dict[dt.date, int]
+    ) -> bool:
+        """Fetch the first field chunk over ``span`` as data; tell whether it came under the cap.
+
+        It is read like any data call (in batches, never decoded whole): it can be 15,000 rows.
+        """
+        chunk = self._chunks[0]
+        answer = self._fetcher.read(
+            call_params(self.request, chunk.fields, span, scope),
+            functools.partial(self._parser.read, chunk, window=span),
+            fields=len(chunk.fields),
+            estimate_rows=self._cap,
+            probe=True,
+        )
+        if answer.elements >= self._cap:
+            return False
+        for key, values in answer.rows():
+            bucket = bucket_start(key[0] or span.start, probe)
+            prior.data.setdefault(bucket, []).append((key, values))
+            counts[bucket] = counts.get(bucket, 0) + 1
+        for unit in buckets(span, probe):  # a bucket without rows is known too
+            prior.data.setdefault(bucket_start(unit.start, probe), [])
+        return True
+
+    def _probe_counts(
+        self, scope: Scope, span: DateRange, probe: TimeGranularity, counts: dict[dt.date, int]
+    ) -> bool:
+        """Count the distinct pivot values per bucket over ``span``; tell whether the answer came under the cap."""
+        params = probe_params(self.request, span, scope)
+        elements = self._fetcher.fetch(
+            params, fields=len(STRUCTURAL_FIELDS), estimate_rows=self._cap, probe=True
+        )
+        if len(elements) >= self._cap:
+            return False
+        pivots = len(self.request.pivots)
+        counts.update(
+            Counter(bucket_start(parse_key(item, pivots)[0] or span.start, probe) for item in elements)
+        )
+        return True
 
     def _expected(self, scope: int, unit: DateRange) -> int:
         """Rows expected in one bucket of ``scope``: the probe's bound, calibrated once answers arrived."""
