@@ -344,10 +344,11 @@ class LinkedInAdsClient:
 
 
 def _decode_whole(pieces: Sequence[bytes], status: int) -> dict[str, Any]:
-    """Decode an answer's body whole (entity calls, probes), keeping one copy of the body, not two.
+    """Decode an answer's body whole (:meth:`LinkedInAdsClient.get`, :meth:`~LinkedInAdsClient.finder`), keeping one copy.
 
     The pieces are handed over by :meth:`LinkedInAdsClient._exchange`: once joined, the list is
-    emptied, so a large answer (a probe can be 7 MiB) is not held twice while it is decoded.
+    emptied, so a large answer (a capped finder answer can be 7 MiB) is not held twice while it is
+    decoded. The report engine reads its answers with :meth:`~LinkedInAdsClient.read_finder` instead.
     """
     body = b"".join(pieces)
     if isinstance(pieces, list):
