@@ -117,7 +117,9 @@ class CountingRunner(execution.PlanRunner):
             params, fields=len(task.chunk.fields), estimate_rows=task.estimate_rows
         )
         key = (task.window.start, task.window.start, ())
-        return execution._Outcome([(key, ())] * len(elements), capped=len(elements) >= self._cap)
+        rows = [(key, ())] * len(elements)
+        turn = self._gate.turn()  # never taken: nothing is parsed here
+        return execution._Outcome(rows, capped=len(elements) >= self._cap, turn=turn)
 
     def _merge(self, task: execution.Task, parsed: Any, *, complete: bool = True) -> None:
         return None

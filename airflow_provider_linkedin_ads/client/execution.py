@@ -7,7 +7,8 @@ of its own (a busy account and a quiet one do not share windows), and a call's r
 segments of their buckets. Windows are released a few per scope at a time: the very first from the
 probe's bound, the rest re-planned after every answer from the rows the answers really hold
 (:class:`~.planning.Calibration`), so later windows are fuller without ever being trusted blindly.
-Calls are submitted in date order, at most ``max_concurrency`` at a time;
+Calls are submitted in date order, at most ``max_concurrency`` at a time, and their answers are
+parsed one at a time, each only once the previous one has been merged (:mod:`~.answer_gate`);
 a call whose answer reaches the row cap is discarded and replaced by smaller calls of the same
 segment (date window first, then the facet list, then the entities discovered under a single
 facet value), which go to the front of the queue.
@@ -37,6 +38,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_linkedin_ads.client.answer_gate import AnswerGate, Turn
 from airflow_provider_linkedin_ads.client.planning import (
     CALIBRATED_FILL,
     DEFAULT_FACET_BATCH,
@@ -151,6 +153,7 @@ class _Segment:
 class _Outcome:
     parsed: _Parsed
     capped: bool
+    turn: Turn  # the answer's turn at the gate, given back once the coordinator has handled it
 
 
 @dataclass
@@ -220,6 +223,8 @@ class PlanRunner:
         self._batch = facet_batch_size
         self._on_progress = on_progress or (lambda: None)
         self._parser = ChunkJoin(request)
+        # One parsed answer waits for this thread at a time; the other workers' bodies wait unparsed.
+        self._gate = AnswerGate(limit=1)
         self._granularity = request.time_granularity
         self.calls_planned = 0
         self.calls_done = 0
@@ -552,6 +557,7 @@ class PlanRunner:
             self._plan(self._pool)
             yield from self._run()
         finally:
+            self._gate.open()  # workers waiting their turn finish (and checkpoint), so the pool can shut down
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> Iterator[ReportRow]:
@@ -575,7 +581,11 @@ class PlanRunner:
         for future in done:
             job = self._in_flight.pop(future)
             if isinstance(job, Task):
-                self._handle(job, future.result())
+                outcome = future.result()
+                try:
+                    self._handle(job, outcome)
+                finally:
+                    outcome.turn.release()
             else:
                 self._discovery_done(job, future.result())
 
@@ -611,15 +621,25 @@ class PlanRunner:
             self._in_flight[self._pool.submit(self._call, task)] = task
 
     def _call(self, task: Task) -> _Outcome:
-        """Worker: fetch one call and parse its rows (parsing touches no shared state)."""
+        """Worker: fetch one call and parse its rows (parsing touches no shared state).
+
+        The answer is parsed on its turn at the gate (:mod:`~.answer_gate`); the coordinating thread
+        gives the turn back once it has handled the rows, the worker itself if the call failed.
+        """
         params = call_params(self.request, task.chunk.fields, task.window, task.scope)
-        answer = self._fetcher.read(
-            params,
-            functools.partial(self._parser.read, task.chunk, window=task.window),
-            fields=len(task.chunk.fields),
-            estimate_rows=task.estimate_rows,
-        )
-        return _Outcome(answer.rows(), capped=answer.elements >= self._cap)
+        turn = self._gate.turn()
+        try:
+            answer = self._fetcher.read(
+                params,
+                functools.partial(self._parser.read, task.chunk, window=task.window),
+                fields=len(task.chunk.fields),
+                estimate_rows=task.estimate_rows,
+                admit=turn.take,
+            )
+            return _Outcome(answer.rows(), capped=answer.elements >= self._cap, turn=turn)
+        except BaseException:
+            turn.release()
+            raise
 
     def _handle(self, task: Task, outcome: _Outcome) -> None:
         self.calls_done += 1

@@ -110,6 +110,10 @@ def _joined(batches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return list(chain.from_iterable(batches))
 
 
+def _no_wait() -> None:
+    """Let every answer be decoded as soon as it is there (the default ``admit`` of :meth:`Fetcher.read`)."""
+
+
 def _element_count(answer: CountedAnswer) -> int:
     return answer.elements
 
@@ -208,6 +212,7 @@ class Fetcher:
         fields: int,
         estimate_rows: int,
         probe: bool = False,
+        admit: Callable[[], None] | None = None,
     ) -> _Counted:
         """Send one report call like :meth:`fetch` and return ``read`` of its elements, given in batches.
 
@@ -223,11 +228,18 @@ class Fetcher:
         :param read: turns the batches into the result (it must consume them all; see
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
         :param probe: count the call as a planning probe (a MONTHLY/YEARLY probe is data too).
+        :param admit: called once the body is there, before it is decoded (again on a retried
+            attempt). It is called outside the decoding lock, so it may wait (the engine's
+            :class:`~.answer_gate.AnswerGate`) without holding up the decoding of other answers.
         """
+        let_in = admit or _no_wait
         if self._reading_client() is None:
-            return read([self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)])
+            elements = self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)
+            let_in()
+            return read([elements])
 
         def decode(pieces: Sequence[bytes], status: int) -> _Counted:
+            let_in()  # before the lock: a worker waiting its turn must not keep the others from decoding
             with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
                 return read_elements(pieces, status, read, resource=RESOURCE)
 

@@ -1,7 +1,9 @@
 """What bounds the report engine's memory, run against the bundled emulator (behaviour, not timing).
 
 * Answers are decoded a batch of elements at a time, never as one whole tree, and one answer at a
-  time however many calls are in flight (``Fetcher.read``, ``responses.read_elements``).
+  time however many calls are in flight (``Fetcher.read``, ``responses.read_elements``); a worker
+  parses its answer only when no other parsed answer waits for the coordinating thread
+  (``answer_gate``), and a run that fails while workers wait their turn still ends.
 * Rows waiting to be written share one pivot-values tuple per distinct value (``ChunkJoin``), and
   while their segment waits for other scopes they are held pickled, one ``bytes`` per part.
 
@@ -202,3 +204,80 @@ def test_an_answer_handled_is_not_kept_while_rows_are_written(
     assert len(handled) == summary.calls_made - summary.probe_calls > 4
     assert alive_when_writing
     assert max(alive_when_writing) == 0
+
+
+def test_one_parsed_answer_waits_for_the_coordinator_at_a_time(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While the coordinating thread is busy (merging, writing a segment, pyarrow writing a row
+    # group), the other workers' answers must wait as bodies, not be parsed into rows that wait too.
+    request = _request(emulator)
+    guard = threading.Lock()
+    state = {"unhandled": 0, "most": 0}
+    second = threading.Event()  # set if a second answer is parsed while one waits
+    original_read, original_handle = ChunkJoin.read, execution.PlanRunner._handle
+
+    def read(self: ChunkJoin, chunk: Any, batches: Any, **options: Any) -> Any:
+        with guard:
+            state["unhandled"] += 1
+            state["most"] = max(state["most"], state["unhandled"])
+            if state["unhandled"] > 1:
+                second.set()
+        return original_read(self, chunk, batches, **options)
+
+    def handle(self: execution.PlanRunner, task: Any, outcome: Any) -> None:
+        if self.calls_done == 0:
+            second.wait(1.0)  # a slow first merge: time for the other workers' answers to arrive
+        original_handle(self, task, outcome)
+        with guard:
+            state["unhandled"] -= 1
+
+    monkeypatch.setattr(ChunkJoin, "read", read)
+    monkeypatch.setattr(execution.PlanRunner, "_handle", handle)
+    rows, summary = run_rows(emulator, request, max_concurrency=4)
+    assert rows == ground_truth(emulator, request)
+    assert summary.calls_made - summary.probe_calls > 4  # more answers than workers
+    assert state["most"] == 1
+    assert not second.is_set()
+
+
+def test_a_run_that_fails_while_workers_wait_their_turn_ends(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing fails (a full disk, say) while a parsed answer waits to be handled and other workers
+    # wait for their turn to parse: that answer's turn is never given back, so the run must end the
+    # gate, or its pool would wait forever for workers that wait forever.
+    request = _request(emulator)
+    blocked = threading.Event()
+    original_take = execution.Turn.take
+
+    def take(self: execution.Turn) -> None:
+        if self._gate._free == 0:  # this worker will wait: another parsed answer holds the turn
+            blocked.set()
+        original_take(self)
+
+    original_flush = execution.PlanRunner._flush
+
+    def flush(self: execution.PlanRunner, index: int) -> Any:
+        # With calls in flight, one will be parsed and wait to be handled, the next wait its turn.
+        if len(self._in_flight) > 1 and blocked.wait(5.0):
+            raise OSError("no space left on the device")
+        yield from original_flush(self, index)
+
+    monkeypatch.setattr(execution.Turn, "take", take)
+    monkeypatch.setattr(execution.PlanRunner, "_flush", flush)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_rows(emulator, request, max_concurrency=4)
+        except BaseException as err:
+            outcome.append(err)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(30)
+    assert blocked.is_set()  # a worker really waited for its turn when writing failed
+    assert not runner.is_alive()
+    assert [str(err) for err in outcome] == ["no space left on the device"]
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("linkedin-ads-report")]
