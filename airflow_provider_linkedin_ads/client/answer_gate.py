@@ -12,7 +12,12 @@ waits instead. Parsing holds the GIL, so it never ran in parallel, and W3 was no
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 class AnswerGate:
@@ -65,18 +70,18 @@ class AnswerGate:
 
 
 class Turn:
-    """One answer's turn at an :class:`AnswerGate`: taken at most once, given back at most once.
+    """One answer's turn at an :class:`AnswerGate`: held or not, never counted twice.
 
-    Both ends are idempotent because a retried attempt parses its answer again (it takes the turn it
-    already holds) and because the worker gives the turn back itself when its call fails.
+    Both ends are idempotent: taking a turn already held does not wait, and giving back one not held
+    gives nothing (the worker gives the turn back itself when its call fails, and the coordinating
+    thread gives back the turn of every answer it handled).
 
     .. code-block:: python
 
         turn = AnswerGate().turn()
-        turn.take()
-        turn.take()  # no-op: already held
-        turn.release()
-        turn.release()  # no-op: already given back
+        with turn.parsing():  # taken; given back at once if parsing fails
+            rows = parse(body)
+        ...  # handed over with the rows: the coordinating thread calls turn.release()
     """
 
     def __init__(self, gate: AnswerGate) -> None:
@@ -89,6 +94,21 @@ class Turn:
         if not self._held:
             self._gate._enter()
             self._held = True
+
+    @contextlib.contextmanager
+    def parsing(self) -> Iterator[None]:
+        """Hold the turn while an answer is parsed; give it back if parsing fails.
+
+        A failed parse is retried (a body cut mid-way) or ends the call: either way, no parsed
+        answer waits, and a retry's backoff and new request must not keep the other workers waiting.
+        On success the turn stays held until the coordinating thread has handled the answer.
+        """
+        self.take()
+        try:
+            yield
+        except BaseException:
+            self.release()
+            raise
 
     def release(self) -> None:
         """Give the turn back, if it is held."""

@@ -634,7 +634,7 @@ class PlanRunner:
                 functools.partial(self._parser.read, task.chunk, window=task.window),
                 fields=len(task.chunk.fields),
                 estimate_rows=task.estimate_rows,
-                admit=turn.take,
+                admit=turn.parsing,
             )
             return _Outcome(answer.rows(), capped=answer.elements >= self._cap, turn=turn)
         except BaseException:

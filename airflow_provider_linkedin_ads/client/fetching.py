@@ -14,6 +14,7 @@ threads; its counters are lock-protected.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from itertools import chain
@@ -25,6 +26,7 @@ from airflow_provider_linkedin_ads.errors import LinkedInAdsError, RequestSummar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from contextlib import AbstractContextManager
 
     from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
     from airflow_provider_linkedin_ads.client.checkpoint import AnswerCheckpoint
@@ -108,10 +110,6 @@ def _all_elements(pieces: Sequence[bytes], status: int) -> list[dict[str, Any]]:
 
 def _joined(batches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return list(chain.from_iterable(batches))
-
-
-def _no_wait() -> None:
-    """Let every answer be decoded as soon as it is there (the default ``admit`` of :meth:`Fetcher.read`)."""
 
 
 def _element_count(answer: CountedAnswer) -> int:
@@ -212,7 +210,7 @@ class Fetcher:
         fields: int,
         estimate_rows: int,
         probe: bool = False,
-        admit: Callable[[], None] | None = None,
+        admit: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> _Counted:
         """Send one report call like :meth:`fetch` and return ``read`` of its elements, given in batches.
 
@@ -228,19 +226,19 @@ class Fetcher:
         :param read: turns the batches into the result (it must consume them all; see
             :func:`~.responses.read_elements`); its ``elements`` is the answer's element count.
         :param probe: count the call as a planning probe (a MONTHLY/YEARLY probe is data too).
-        :param admit: called once the body is there, before it is decoded (again on a retried
-            attempt). It is called outside the decoding lock, so it may wait (the engine's
-            :class:`~.answer_gate.AnswerGate`) without holding up the decoding of other answers.
+        :param admit: a context manager entered once the body is there, around its decoding (again
+            on a retried attempt). It is entered outside the decoding lock, so it may wait (the
+            engine's :meth:`~.answer_gate.Turn.parsing`) without holding up the decoding of other answers.
         """
-        let_in = admit or _no_wait
+        let_in = admit or contextlib.nullcontext
         if self._reading_client() is None:
             elements = self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)
-            let_in()
-            return read([elements])
+            with let_in():
+                return read([elements])
 
         def decode(pieces: Sequence[bytes], status: int) -> _Counted:
-            let_in()  # before the lock: a worker waiting its turn must not keep the others from decoding
-            with self._decoding:  # one answer decoded and parsed at a time: the GIL serialises it anyway
+            # The turn first: a worker waiting for it must not keep the others from decoding.
+            with let_in(), self._decoding:  # one answer decoded at a time: the GIL serialises it anyway
                 return read_elements(pieces, status, read, resource=RESOURCE)
 
         return self._answer(

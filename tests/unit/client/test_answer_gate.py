@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from airflow_provider_linkedin_ads.client.answer_gate import AnswerGate
 
 # Generous bound for a thread to reach a point it is not blocked from (never waited out on success).
@@ -79,3 +81,21 @@ def test_a_turn_never_taken_gives_nothing_back() -> None:
     gate.turn().release()  # e.g. a call that failed before its body arrived
     gate.turn().take()
     assert _waits(gate)
+
+
+def test_a_parsed_answer_keeps_its_turn_until_it_is_handled() -> None:
+    gate = AnswerGate(limit=1)
+    turn = gate.turn()
+    with turn.parsing():
+        pass
+    assert _waits(gate)  # still held: the coordinating thread has not handled the answer yet
+
+
+def test_a_failed_parse_gives_the_turn_back_at_once() -> None:
+    # A body cut mid-way is retried: its backoff and new request must not keep the other workers
+    # from parsing, and a call that fails for good hands nothing to the coordinating thread.
+    gate = AnswerGate(limit=1)
+    turn = gate.turn()
+    with pytest.raises(ValueError, match="cut"), turn.parsing():
+        raise ValueError("body cut mid-way")
+    assert not _waits(gate)
