@@ -3,8 +3,9 @@
 When a report stops for a long wait (LinkedIn's data throttle, handed to Airflow's triggerer by a
 deferrable operator) and later runs again, the engine plans it anew. The planner is deterministic
 given the same answers, so the report engine consults an :class:`AnswerCheckpoint` before every
-``adAnalytics`` call and fills it after every checked answer: on the resume the answers already
-received are replayed, re-creating the same plan, and only the calls not made yet go to LinkedIn.
+``adAnalytics`` call and fills it with every answer's body as it arrives: on the resume the answers
+already received are replayed (decoded and checked like fresh ones, so a body that fails its checks
+is asked for again), re-creating the same plan, and only the calls not made yet go to LinkedIn.
 
 * Key: the exact request, ``adAnalytics?q=<finder>&<Rest.li-encoded query>`` (the ``fields`` list
   included), from :func:`answer_key`. A request that differs in any byte is a different answer.
@@ -76,7 +77,7 @@ class AnswerCheckpoint(Protocol):
         ...
 
     def put(self, key: str, body: Sequence[bytes]) -> None:
-        """Store a checked answer's body (its pieces, in order) under ``key``; must not raise."""
+        """Store an answer's body (its pieces, in order, as received) under ``key``; must not raise."""
         ...
 
 

@@ -119,12 +119,18 @@ def _element_count(answer: CountedAnswer) -> int:
 def _storing(
     checkpoint: AnswerCheckpoint, key: str, decode: Callable[[Sequence[bytes], int], _Answer]
 ) -> Callable[[Sequence[bytes], int], _Answer]:
-    """Wrap ``decode`` to keep the body in ``checkpoint`` once it has been read without error."""
+    """Wrap ``decode`` to keep the body in ``checkpoint`` as it arrived, before it is decoded.
+
+    Before, not after: a decoded answer keeps its turn at the engine's answer gate until it has
+    been merged, so a put on remote storage made after decoding held up every other worker's parse
+    (W3 with a 0.3 s put took 58 s instead of 33). Nothing unchecked is ever used: a replayed body is
+    decoded with every check again, and one that fails them is a miss (the call is made again); a
+    retried attempt's body replaces the entry.
+    """
 
     def read(pieces: Sequence[bytes], status: int) -> _Answer:
-        answer = decode(pieces, status)
         checkpoint.put(key, pieces)
-        return answer
+        return decode(pieces, status)
 
     return read
 
@@ -137,7 +143,7 @@ class Fetcher:
     :param finder: the ``q`` value of the report.
     :param row_cap: the response row maximum (LinkedIn: 15,000); estimates never exceed it.
     :param checkpoint: answers already received (a resumed report): a call found there is replayed,
-        not sent (counted in ``replayed``); every checked answer's body is added to it. It needs a
+        not sent (counted in ``replayed``); every answer's body is added to it as it arrives. It needs a
         client that hands bodies over (``read_finder``); with another client it is not used.
 
     .. code-block:: python

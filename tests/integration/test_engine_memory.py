@@ -281,3 +281,41 @@ def test_a_run_that_fails_while_workers_wait_their_turn_ends(
     assert not runner.is_alive()
     assert [str(err) for err in outcome] == ["no space left on the device"]
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("linkedin-ads-report")]
+
+
+def test_storing_an_answer_does_not_hold_up_the_other_workers(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A deferrable report's checkpoint may be remote storage: while one answer is being stored, the
+    # other workers' answers must still be parsed (a parsed answer holds the gate's turn until merged).
+    request = _request(emulator)
+    storing, parsed_meanwhile = threading.Event(), threading.Event()
+    guard = threading.Lock()
+    data_puts: list[str] = []
+    outcome: list[bool] = []
+    original_read = ChunkJoin.read
+
+    class SlowCheckpoint(MemoryCheckpoint):
+        def put(self, key: str, body: Any) -> None:
+            with guard:
+                if "impressions" in key:  # a data call, not a probe
+                    data_puts.append(key)
+                slow = len(data_puts) == 3 and not outcome and key == data_puts[-1]
+            if slow:  # by the third data answer several calls are in flight
+                storing.set()
+                outcome.append(parsed_meanwhile.wait(5.0))
+                storing.clear()
+            super().put(key, body)
+
+    def read(self: ChunkJoin, chunk: Any, batches: Any, **options: Any) -> Any:
+        answer = original_read(self, chunk, batches, **options)
+        if storing.is_set():
+            parsed_meanwhile.set()
+        return answer
+
+    monkeypatch.setattr(ChunkJoin, "read", read)
+    checkpoint = SlowCheckpoint()
+    rows, summary = run_rows(emulator, request, max_concurrency=4, checkpoint=checkpoint)
+    assert rows == ground_truth(emulator, request)
+    assert outcome == [True]  # another answer was parsed while the third was being stored
+    assert len(checkpoint) == summary.calls_made
