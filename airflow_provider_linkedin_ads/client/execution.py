@@ -74,8 +74,10 @@ from airflow_provider_linkedin_ads.results import TruncationEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from contextlib import AbstractContextManager
 
     from airflow_provider_linkedin_ads.client.fetching import Fetcher
+    from airflow_provider_linkedin_ads.client.rows import ParsedAnswer
     from airflow_provider_linkedin_ads.models import ReportRequest
     from airflow_provider_linkedin_ads.results import ReportRow, RowValue
 
@@ -360,14 +362,7 @@ class PlanRunner:
 
         It is read like any data call (in batches, never decoded whole): it can be 15,000 rows.
         """
-        chunk = self._chunks[0]
-        answer = self._fetcher.read(
-            call_params(self.request, chunk.fields, span, scope),
-            functools.partial(self._parser.read, chunk, window=span),
-            fields=len(chunk.fields),
-            estimate_rows=self._cap,
-            probe=True,
-        )
+        answer = self._read(self._chunks[0], span, scope, estimate_rows=self._cap, probe=True)
         if answer.elements >= self._cap:
             return False
         for key, values in answer.rows():
@@ -626,20 +621,35 @@ class PlanRunner:
         The answer is parsed on its turn at the gate (:mod:`~.answer_gate`); the coordinating thread
         gives the turn back once it has handled the rows, the worker itself if the call failed.
         """
-        params = call_params(self.request, task.chunk.fields, task.window, task.scope)
         turn = self._gate.turn()
         try:
-            answer = self._fetcher.read(
-                params,
-                functools.partial(self._parser.read, task.chunk, window=task.window),
-                fields=len(task.chunk.fields),
-                estimate_rows=task.estimate_rows,
-                admit=turn.parsing,
+            answer = self._read(
+                task.chunk, task.window, task.scope, estimate_rows=task.estimate_rows, admit=turn.parsing
             )
             return _Outcome(answer.rows(), capped=answer.elements >= self._cap, turn=turn)
         except BaseException:
             turn.release()
             raise
+
+    def _read(
+        self,
+        chunk: FieldChunk,
+        window: DateRange,
+        scope: Scope,
+        *,
+        estimate_rows: int,
+        probe: bool = False,
+        admit: Callable[[], AbstractContextManager[object]] | None = None,
+    ) -> ParsedAnswer:
+        """Fetch one field chunk of ``scope`` over ``window`` and parse its rows (:meth:`Fetcher.read`)."""
+        return self._fetcher.read(
+            call_params(self.request, chunk.fields, window, scope),
+            functools.partial(self._parser.read, chunk, window=window),
+            fields=len(chunk.fields),
+            estimate_rows=estimate_rows,
+            probe=probe,
+            admit=admit,
+        )
 
     def _handle(self, task: Task, outcome: _Outcome) -> None:
         self.calls_done += 1
