@@ -29,7 +29,6 @@ A missing, unreadable or unusable entry only means that call is made again, whic
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from typing import IO, TYPE_CHECKING, Protocol
@@ -42,14 +41,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_linkedin_ads.restli import Value
 
-__all__ = [
-    "AnswerCheckpoint",
-    "MemoryCheckpoint",
-    "answer_key",
-    "decode_answer",
-    "encode_answer",
-    "read_answer",
-]
+__all__ = ["AnswerCheckpoint", "MemoryCheckpoint", "answer_key", "encode_answer", "read_answer"]
 
 #: The one resource whose answers are checkpointed.
 RESOURCE = "adAnalytics"
@@ -129,11 +121,6 @@ def read_answer(key: str, stream: IO[bytes], *, piece: int = BODY_PIECE_BYTES) -
         pieces.append(data)
         read += len(data)
     return pieces if read == size else None
-
-
-def decode_answer(key: str, data: bytes) -> list[bytes] | None:
-    """:func:`read_answer` of a stored answer held in memory."""
-    return read_answer(key, io.BytesIO(data))
 
 
 class MemoryCheckpoint:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from airflow_provider_linkedin_ads.client.checkpoint import (
     MemoryCheckpoint,
     answer_key,
-    decode_answer,
     encode_answer,
     read_answer,
 )
@@ -29,6 +28,11 @@ PIECES = [BODY[:7], BODY[7:100], BODY[100:]]
 
 def _stored(pieces: list[bytes]) -> bytes:
     return b"".join(pieces)
+
+
+def decode_answer(key: str, data: bytes) -> list[bytes] | None:
+    """Read a stored answer held in memory, as a file store reads its object."""
+    return read_answer(key, io.BytesIO(data))
 
 
 def test_key_is_the_exact_encoded_request_fields_included():
