@@ -162,6 +162,9 @@ class Fetcher:
         checkpoint: AnswerCheckpoint | None = None,
     ) -> None:
         self._client = client
+        # The same client when it hands bodies over (answers read in pieces, checkpointed), else None.
+        reader = client if hasattr(client, "read_finder") else None
+        self._reader: ReadingFinderClient | None = reader  # type: ignore[assignment]  # it has read_finder
         self._budget = budget
         self._finder = finder
         self.row_cap = row_cap
@@ -196,9 +199,16 @@ class Fetcher:
         :raises LinkedInAdsError: the client's typed errors; ``RestliError`` for a malformed answer.
         """
         name = finder or self._finder
-        if self._reading_client() is not None:
+        if self._reader is not None:
             return self._answer(
-                name, params, _all_elements, len, fields=fields, estimate_rows=estimate_rows, probe=probe
+                self._reader,
+                name,
+                params,
+                _all_elements,
+                len,
+                fields=fields,
+                estimate_rows=estimate_rows,
+                probe=probe,
             )
         summary = _summary(name, params)
 
@@ -237,7 +247,7 @@ class Fetcher:
             engine's :meth:`~.answer_gate.Turn.parsing`) without holding up the decoding of other answers.
         """
         let_in = admit or contextlib.nullcontext
-        if self._reading_client() is None:
+        if self._reader is None:
             elements = self.fetch(params, fields=fields, estimate_rows=estimate_rows, probe=probe)
             with let_in():
                 return read([elements])
@@ -248,6 +258,7 @@ class Fetcher:
                 return read_elements(pieces, status, read, resource=RESOURCE)
 
         return self._answer(
+            self._reader,
             self._finder,
             params,
             decode,
@@ -257,12 +268,9 @@ class Fetcher:
             probe=probe,
         )
 
-    def _reading_client(self) -> ReadingFinderClient | None:
-        """Return the client when it hands bodies over (``read_finder``), else ``None``."""
-        return self._client if hasattr(self._client, "read_finder") else None  # type: ignore[return-value]
-
     def _answer(
         self,
+        client: ReadingFinderClient,
         finder: str,
         params: Sequence[tuple[str, Value | None]],
         decode: Callable[[Sequence[bytes], int], _Answer],
@@ -277,7 +285,6 @@ class Fetcher:
         :param decode: turns the body's pieces into the result, inside the client's attempt.
         :param rows_of: the rows of the result (its cost is ``fields`` x rows).
         """
-        client: ReadingFinderClient = self._client  # type: ignore[assignment]  # callers checked read_finder
         checkpoint = self._checkpoint
         if checkpoint is not None:
             key = answer_key(finder, params)
