@@ -49,7 +49,8 @@ from airflow_provider_linkedin_ads.testing.query import ReportQuery
 from airflow_provider_linkedin_ads.utils.landing import TEMP_MARKER
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 from tests.e2e import stack
-from tests.e2e.conftest import FIGURES, free_port
+from tests.e2e.conftest import FIGURES
+from tests.e2e.processes import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,17 +1,21 @@
 """A real Airflow 3 deployment on loopback and Debian's Chromium driven by Playwright, for ``tests/ui``.
 
-* ``deployment``: a throw-away ``AIRFLOW_HOME`` (SQLite) with the repository's example DAGs, the
-  LinkedIn Ads emulator (``linkedin-ads-emulator``, the demo's fixed clock), the pool
-  ``linkedin_ads``, and the ``api-server`` (UI and APIs), ``scheduler`` (LocalExecutor),
-  ``dag-processor`` and ``triggerer`` as separate processes. No connection is preset: the test adds
-  it through the UI. The scheduler creates no scheduled runs (``use_job_schedule = False``): only
-  the runs the test triggers from the form run.
+* ``deployment``: a throw-away ``AIRFLOW_HOME`` with the repository's example DAGs, the LinkedIn Ads
+  emulator (``linkedin-ads-emulator``, the demo's fixed clock), the pool ``linkedin_ads``, and the
+  ``api-server`` (UI and APIs), ``scheduler`` (LocalExecutor), ``dag-processor`` and ``triggerer``
+  as separate processes on a PostgreSQL metadata database (:mod:`tests.e2e.postgres`). Not SQLite:
+  it takes one writer at a time, Airflow documents it as unfit beyond one process, and with four
+  the api-server once answered a trigger with HTTP 500 "Database error" in CI (Airflow's limit, not
+  the provider's). No connection is preset: the test adds it through the UI. The scheduler creates
+  no scheduled runs (``use_job_schedule = False``): only the runs the test triggers from the form
+  run.
 * ``page``: a Chromium page (``/usr/bin/chromium``, headless, a fresh profile) whose screenshots go
   to ``.artifacts/ui/`` (gitignored), for people to look at.
 
-Every process is started in its own session and stopped by its process group, always. The module
-skips, saying why, when Chromium, Playwright or Airflow 3 is missing (``scripts/test`` installs
-Debian's ``chromium`` when it can).
+Every process is started in its own session and stopped by its process group, always
+(:class:`tests.e2e.processes.Processes`). The module skips, saying why, when Chromium, Playwright,
+PostgreSQL or Airflow 3 is missing (``scripts/test`` installs Debian's ``chromium`` and
+``postgresql`` when it can).
 """
 
 from __future__ import annotations
@@ -21,9 +25,6 @@ import dataclasses
 import os
 import secrets
 import shutil
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.e2e.postgres import postgres_missing, start_postgres
+from tests.e2e.processes import Processes, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -77,7 +80,7 @@ def _missing() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "playwright is not installed (requirements/dev.in)"
-    return None
+    return postgres_missing()
 
 
 @dataclasses.dataclass
@@ -89,6 +92,7 @@ class Deployment:
     home: Path
     output: Path
     env: dict[str, str]
+    database: str
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``airflow <args>`` against this deployment."""
@@ -105,29 +109,23 @@ class Deployment:
         return result
 
     def query(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
-        """Read the metadata database (SQLite), retrying while a writer holds the lock."""
-        for _ in range(20):
-            try:
-                with contextlib.closing(sqlite3.connect(self.home / "airflow.db", timeout=5)) as connection:
-                    return connection.execute(sql, parameters).fetchall()
-            except sqlite3.OperationalError:
-                time.sleep(0.5)
-        raise AssertionError(f"the metadata database stayed locked: {sql}")
+        """Read the metadata database (PostgreSQL; ``%s`` placeholders)."""
+        import psycopg2
+
+        with contextlib.closing(psycopg2.connect(self.database)) as connection, connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return list(cursor.fetchall())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environment(home: Path, port: int, output: Path) -> dict[str, str]:
+def _environment(home: Path, port: int, output: Path, database: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "LINKEDIN_ADS"))}
     env.update(
         {
             "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
             "AIRFLOW_HOME": str(home),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database.replace(
+                "postgresql://", "postgresql+psycopg2://"
+            ),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags_examples"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
@@ -144,8 +142,8 @@ def _environment(home: Path, port: int, output: Path) -> dict[str, str]:
             "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             # Free ports for the log servers too: other Airflow processes on the machine use the defaults.
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
@@ -160,29 +158,6 @@ def _environment(home: Path, port: int, output: Path) -> dict[str, str]:
     return env
 
 
-@contextlib.contextmanager
-def _started(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield process
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    # Its own process group: the api-server's workers and the executor's task processes go with it.
-    for signum, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signum)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=wait)
-
-
 def _emulator_url(log: Path, process: subprocess.Popen[bytes]) -> str:
     prefix = "LinkedIn Ads emulator listening on "
     deadline = time.monotonic() + 60
@@ -193,11 +168,11 @@ def _emulator_url(log: Path, process: subprocess.Popen[bytes]) -> str:
     return log.read_text(encoding="utf-8").splitlines()[0].removeprefix(prefix).strip()
 
 
-def _wait_until_ready(deployment: Deployment, processes: list[subprocess.Popen[bytes]]) -> None:
+def _wait_until_ready(deployment: Deployment, processes: Processes) -> None:
     """Wait for the API server to answer and the DAG processor to have stored the five DAGs."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        assert all(process.poll() is None for process in processes), _logs(deployment.home)
+        assert all(launched.popen.poll() is None for launched in processes.started), processes.tails()
         with (
             contextlib.suppress(OSError),
             urllib.request.urlopen(f"{deployment.url}/api/v2/version", timeout=5) as answer,
@@ -205,58 +180,54 @@ def _wait_until_ready(deployment: Deployment, processes: list[subprocess.Popen[b
             if answer.status == 200 and _serialized_dags(deployment) >= 5:
                 return
         time.sleep(1)
-    raise AssertionError(f"Airflow did not start within {START_TIMEOUT} s\n{_logs(deployment.home)}")
+    raise AssertionError(f"Airflow did not start within {START_TIMEOUT} s\n{processes.tails()}")
 
 
 def _serialized_dags(deployment: Deployment) -> int:
-    with contextlib.suppress(AssertionError, sqlite3.Error):
+    import psycopg2
+
+    # The table appears with the migration; until the api-server is up the count may also fail.
+    with contextlib.suppress(psycopg2.Error):
         return int(deployment.query("SELECT count(DISTINCT dag_id) FROM serialized_dag")[0][0])
     return 0
 
 
-def _logs(home: Path) -> str:
-    return "\n".join(
-        f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in home.glob("*.log")
-    )
-
-
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
-    """Airflow 3 (api-server, scheduler, dag-processor, triggerer) and the emulator, on loopback."""
+    """Airflow 3 (api-server, scheduler, dag-processor, triggerer) on PostgreSQL, and the emulator."""
     home = Path(tempfile.mkdtemp(prefix="linkedin-ads-ui-"))
+    home.chmod(0o755)  # the cluster's folder below belongs to the postgres user when running as root
     output = home / "output"
-    port = _free_port()
-    env = _environment(home, port, output)
-    with contextlib.ExitStack() as stack:
-        emulator_log = home / "emulator.log"
-        emulator = stack.enter_context(
-            _started(
-                [str(BIN / "linkedin-ads-emulator"), "--port", "0", "--today", EMULATOR_TODAY],
-                env,
-                emulator_log,
-            )
+    port = free_port()
+    processes = Processes(home)
+    try:
+        database = f"postgresql://airflow:airflow@{start_postgres(home / 'postgres', processes)}/airflow"
+        env = _environment(home, port, output, database)
+        emulator = processes.start(
+            "emulator", [str(BIN / "linkedin-ads-emulator"), "--port", "0", "--today", EMULATOR_TODAY], env
         )
         deployment = Deployment(
             url=f"http://127.0.0.1:{port}",
-            emulator_url=_emulator_url(emulator_log, emulator),
+            emulator_url=_emulator_url(emulator.log, emulator.popen),
             home=home,
             output=output,
             env=env,
+            database=database,
         )
         deployment.cli("db", "migrate")
         deployment.cli("pools", "set", "linkedin_ads", "4", "LinkedIn Ads API")
-        processes = [
-            stack.enter_context(_started([str(BIN / "airflow"), *service], env, home / f"{service[0]}.log"))
-            for service in (
-                ["api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
-                ["scheduler"],
-                ["dag-processor"],
-                ["triggerer"],
-            )
-        ]
+        for service in (
+            ["api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
+            ["scheduler"],
+            ["dag-processor"],
+            ["triggerer"],
+        ):
+            processes.start(service[0], [str(BIN / "airflow"), *service], env)
         _wait_until_ready(deployment, processes)
         yield deployment
-    shutil.rmtree(home, ignore_errors=True)
+    finally:
+        processes.stop()  # newest first: Airflow's processes, the emulator, then PostgreSQL
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -183,7 +183,7 @@ def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_ther
     page: Any, deployment: Deployment
 ) -> None:
     dag_id, task_id = "linkedin_ads_daily_performance", "campaign_performance"
-    ((run_id,),) = deployment.query("SELECT run_id FROM dag_run WHERE dag_id = ?", dag_id)
+    ((run_id,),) = deployment.query("SELECT run_id FROM dag_run WHERE dag_id = %s", dag_id)
     page.goto(f"{deployment.url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}", wait_until="domcontentloaded")
     log = page.get_by_text("LinkedIn Ads report summary").first
     log.wait_for()
@@ -194,10 +194,10 @@ def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_ther
     assert "LinkedIn Ads report summary" in text
     # The extra link is on the task instance's Details tab; a mapped task reported on one account.
     ((multi_run,),) = deployment.query(
-        "SELECT run_id FROM dag_run WHERE dag_id = ?", "linkedin_ads_multi_account"
+        "SELECT run_id FROM dag_run WHERE dag_id = %s", "linkedin_ads_multi_account"
     )
     accounts = deployment.query(
-        "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ? ORDER BY map_index",
+        "SELECT value::text FROM xcom WHERE dag_id = %s AND task_id = %s AND key = %s ORDER BY map_index",
         "linkedin_ads_multi_account",
         "campaign_performance",
         "_link_LinkedInCampaignManagerLink",
@@ -212,4 +212,4 @@ def test_the_task_log_shows_plan_progress_and_summary_and_the_extra_link_is_ther
     href = link.get_attribute("href") or ""
     assert href.startswith(f"{CAMPAIGN_MANAGER}/"), href
     assert href.endswith("/campaigns"), href
-    assert json.dumps(href) == accounts[0][0]
+    assert json.loads(accounts[0][0]) == href
