@@ -27,6 +27,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -132,8 +133,7 @@ def _import_what_a_triggerer_has_loaded() -> None:
     ensure_secrets_backend_loaded()
 
 
-def _scenario(args: dict[str, Any]) -> dict[str, Any]:
-    home = tempfile.mkdtemp(prefix="linkedin-ads-bench-home-")
+def _scenario(args: dict[str, Any], home: str) -> dict[str, Any]:
     os.environ.update(
         {
             "AIRFLOW_HOME": home,
@@ -186,7 +186,11 @@ def _scenario(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scenario_child(conn: Connection, args: dict[str, Any]) -> None:
-    conn.send(_scenario(args))
+    home = tempfile.mkdtemp(prefix="linkedin-ads-bench-home-")  # its SQLite database, removed after
+    try:
+        conn.send(_scenario(args, home))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def run(

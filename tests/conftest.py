@@ -6,6 +6,7 @@ This runs before any test module imports Airflow, so every Airflow setting below
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,11 @@ pytest_plugins = ["airflow_provider_linkedin_ads.testing.pytest_plugin"]
 
 
 import pytest  # noqa: E402  (after the environment above, as Airflow must not be imported first)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this session's AIRFLOW_HOME (its SQLite database and logs): nothing is left in /tmp."""
+    shutil.rmtree(_home, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
