@@ -184,12 +184,7 @@ def _wait_until_ready(deployment: Deployment, processes: Processes) -> None:
 
 
 def _serialized_dags(deployment: Deployment) -> int:
-    import psycopg2
-
-    # The table appears with the migration; until the api-server is up the count may also fail.
-    with contextlib.suppress(psycopg2.Error):
-        return int(deployment.query("SELECT count(DISTINCT dag_id) FROM serialized_dag")[0][0])
-    return 0
+    return int(deployment.query("SELECT count(DISTINCT dag_id) FROM serialized_dag")[0][0])
 
 
 @pytest.fixture(scope="module")
