@@ -21,7 +21,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.e2e.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -79,12 +79,6 @@ with DAG(
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(home: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
     env.update(
@@ -108,7 +102,7 @@ def _environment(home: Path) -> dict[str, str]:
         }
     )
     if AIRFLOW_V_3_0_PLUS:
-        port = _free_port()
+        port = free_port()
         env.update(
             {
                 "AIRFLOW__API__HOST": "127.0.0.1",
