@@ -74,7 +74,8 @@ class Turn:
 
     Both ends are idempotent: taking a turn already held does not wait, and giving back one not held
     gives nothing (the worker gives the turn back itself when its call fails, and the coordinating
-    thread gives back the turn of every answer it handled).
+    thread gives back the turn of every answer it handled). One thread at a time has the turn in
+    hand: the worker until it returns its answer, then the coordinating thread; so it needs no lock.
 
     .. code-block:: python
 
@@ -87,7 +88,6 @@ class Turn:
     def __init__(self, gate: AnswerGate) -> None:
         self._gate = gate
         self._held = False
-        self._lock = threading.Lock()  # the worker and the coordinating thread may both release
 
     def take(self) -> None:
         """Wait for the gate, unless this turn is already held."""
@@ -112,7 +112,6 @@ class Turn:
 
     def release(self) -> None:
         """Give the turn back, if it is held."""
-        with self._lock:
-            held, self._held = self._held, False
-        if held:
+        if self._held:
+            self._held = False
             self._gate._leave()
