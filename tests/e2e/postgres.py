@@ -12,6 +12,7 @@ Example::
     reason = postgres_missing()
     if reason is None:
         address = start_postgres(folder, processes)  # "127.0.0.1:<port>", database "airflow"
+        rows = query(airflow_dsn(address), "SELECT count(*) FROM dag_run WHERE dag_id = %s", "daily")
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tests.e2e.processes import free_port
 
 if TYPE_CHECKING:
     from tests.e2e.processes import Processes
 
-__all__ = ["postgres_missing", "start_postgres"]
+__all__ = ["airflow_dsn", "postgres_missing", "query", "start_postgres"]
 
 
 def postgres_missing() -> str | None:
@@ -115,6 +116,20 @@ def start_postgres(folder: Path, processes: Processes) -> str:
     )  # fmt: skip
     _create_database(port, processes)
     return f"127.0.0.1:{port}"
+
+
+def airflow_dsn(address: str) -> str:
+    """The libpq URL of database ``airflow`` on the cluster at ``address`` (``host:port``)."""
+    return f"postgresql://airflow:airflow@{address}/airflow"
+
+
+def query(dsn: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Run one statement (``%s`` placeholders) on its own connection and return its rows."""
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(dsn)) as connection, connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return list(cursor.fetchall())
 
 
 def _create_database(port: int, processes: Processes) -> None:

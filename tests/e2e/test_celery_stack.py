@@ -50,6 +50,7 @@ from airflow_provider_linkedin_ads.utils.landing import TEMP_MARKER
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 from tests.e2e import stack
 from tests.e2e.conftest import FIGURES
+from tests.e2e.postgres import airflow_dsn, query
 from tests.e2e.processes import free_port
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def run(e2e_root: Path, postgres: str, redis: str, processes: Processes) -> Iter
         envs["init"] = _airflow_env(e2e_root, endpoints, overrides, "scheduler")
         envs["init"]["AIRFLOW_HOME"] = str(e2e_root / "homes" / "init")
         Path(envs["init"]["AIRFLOW_HOME"]).mkdir()
-        observed = Run(e2e_root, f"postgresql://airflow:airflow@{postgres}/airflow", endpoints, processes,
+        observed = Run(e2e_root, airflow_dsn(postgres), endpoints, processes,
                        recorder, world, server)  # fmt: skip
         observed.homes = {name: Path(env["AIRFLOW_HOME"]) for name, env in envs.items()}
 
@@ -324,14 +325,6 @@ def run(e2e_root: Path, postgres: str, redis: str, processes: Processes) -> Iter
 # -- watching the run ------------------------------------------------------------------------------
 
 
-def _query(dsn: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    import psycopg2
-
-    with contextlib.closing(psycopg2.connect(dsn)) as connection, connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return list(cursor.fetchall())
-
-
 def _watch(run: Run) -> None:
     deadline = time.monotonic() + RUN_DEADLINE
     while time.monotonic() < deadline:
@@ -342,7 +335,7 @@ def _watch(run: Run) -> None:
         sensor_done = run.sensor_states[-1:] in (["success"], ["failed"])
         if run.recorder.held.is_set() and not run.killed_worker and sensor_done:
             _kill_the_victims_worker(run)
-        runs = _query(run.dsn, "SELECT dag_id, state FROM dag_run")
+        runs = query(run.dsn, "SELECT dag_id, state FROM dag_run")
         run.run_states = dict(runs)
         assert len(runs) == len(run.run_states), f"one run per DAG expected: {runs}"
         if len(run.run_states) == 2 and set(run.run_states.values()) <= {"success", "failed"}:
@@ -354,7 +347,7 @@ def _watch(run: Run) -> None:
         ]
         assert not dead, f"{dead} exited\n{run.processes.tails()}"
         time.sleep(0.5)  # polling real processes: nothing to inject
-    states = _query(run.dsn, "SELECT task_id, state, count(*) FROM task_instance GROUP BY task_id, state")
+    states = query(run.dsn, "SELECT task_id, state, count(*) FROM task_instance GROUP BY task_id, state")
     raise AssertionError(
         f"the runs did not finish in {RUN_DEADLINE} s: {run.run_states}; task states {states}; sensor "
         f"{run.sensor_states}; victim held: {run.recorder.held.is_set()}, killed: {run.killed_worker!r}\n"
@@ -363,7 +356,7 @@ def _watch(run: Run) -> None:
 
 
 def _observe_sensor(run: Run) -> None:
-    rows = _query(
+    rows = query(
         run.dsn, "SELECT id, state, trigger_id, next_method FROM task_instance WHERE dag_id = %s", SENSOR_DAG
     )
     if not rows:
@@ -383,7 +376,7 @@ def _observe_sensor(run: Run) -> None:
 
 
 def _trigger(run: Run, trigger_id: int, next_method: str | None) -> dict[str, Any]:
-    rows = _query(
+    rows = query(
         run.dsn,
         "SELECT t.classpath, j.job_type, j.hostname FROM trigger t LEFT JOIN job j ON j.id = t.triggerer_id "
         "WHERE t.id = %s",
@@ -410,7 +403,7 @@ def _task_processes(run: Run, ti_id: str) -> list[int]:
 
 def _kill_the_victims_worker(run: Run) -> None:
     label = f"account {run.recorder.victim}"
-    rows = _query(
+    rows = query(
         run.dsn,
         "SELECT hostname, state FROM task_instance WHERE dag_id = %s AND task_id = %s AND rendered_map_index = %s",
         MULTI,
@@ -449,7 +442,7 @@ _TI_COLUMNS = (
 
 def _task_instances(run: Run, dag_id: str, *, table: str = "task_instance") -> list[dict[str, Any]]:
     """The DAG's task instances (``table="task_instance_history"``: their earlier tries)."""
-    rows = _query(run.dsn, f"SELECT {', '.join(_TI_COLUMNS)} FROM {table} WHERE dag_id = %s", dag_id)
+    rows = query(run.dsn, f"SELECT {', '.join(_TI_COLUMNS)} FROM {table} WHERE dag_id = %s", dag_id)
     return [dict(zip(_TI_COLUMNS, row, strict=True)) for row in rows]
 
 
@@ -459,7 +452,7 @@ def _history(run: Run, dag_id: str) -> list[dict[str, Any]]:
 
 def _reports(run: Run) -> dict[int, dict[str, Any]]:
     """Account id -> the report task's return value (its summary: file, days, rows)."""
-    rows = _query(
+    rows = query(
         run.dsn,
         "SELECT ti.rendered_map_index, x.value FROM xcom x JOIN task_instance ti ON ti.dag_id = x.dag_id "
         "AND ti.run_id = x.run_id AND ti.task_id = x.task_id AND ti.map_index = x.map_index "
@@ -484,13 +477,13 @@ def test_the_runs_succeed_on_postgresql_with_the_celery_executor(run: Run) -> No
         settings = stack.environment("airflow-scheduler", run.endpoints, dict.fromkeys(stack.OVERRIDES, ""))
         assert make_url(settings["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]).get_dialect().name == "postgresql"
         assert not list(home.glob("*.db")), f"{name} created a SQLite database"
-    assert _query(run.dsn, "SELECT count(*) FROM alembic_version")[0][0] == 1
-    assert _query(run.dsn, "SELECT slots FROM slot_pool WHERE pool = 'linkedin_ads'") == [(POOL_SLOTS,)]
-    executors = {row[0] for row in _query(run.dsn, "SELECT DISTINCT executor FROM task_instance")} - {None}
-    queued_by = {row[0] for row in _query(run.dsn, "SELECT DISTINCT queued_by_job_id FROM task_instance")} - {
+    assert query(run.dsn, "SELECT count(*) FROM alembic_version")[0][0] == 1
+    assert query(run.dsn, "SELECT slots FROM slot_pool WHERE pool = 'linkedin_ads'") == [(POOL_SLOTS,)]
+    executors = {row[0] for row in query(run.dsn, "SELECT DISTINCT executor FROM task_instance")} - {None}
+    queued_by = {row[0] for row in query(run.dsn, "SELECT DISTINCT queued_by_job_id FROM task_instance")} - {
         None
     }
-    jobs = {row[0] for row in _query(run.dsn, "SELECT job_type FROM job")}
+    jobs = {row[0] for row in query(run.dsn, "SELECT job_type FROM job")}
     assert {"SchedulerJob", "TriggererJob", "DagProcessorJob"} <= jobs
     assert queued_by, "no task was queued by the scheduler"
     assert executors <= {"CeleryExecutor"}

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
-from tests.e2e.postgres import postgres_missing, start_postgres
+from tests.e2e.postgres import airflow_dsn, postgres_missing, query, start_postgres
 from tests.e2e.processes import Processes, free_port
 
 if TYPE_CHECKING:
@@ -110,11 +110,7 @@ class Deployment:
 
     def query(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         """Read the metadata database (PostgreSQL; ``%s`` placeholders)."""
-        import psycopg2
-
-        with contextlib.closing(psycopg2.connect(self.database)) as connection, connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return list(cursor.fetchall())
+        return query(self.database, sql, *parameters)
 
 
 def _environment(home: Path, port: int, output: Path, database: str) -> dict[str, str]:
@@ -196,7 +192,7 @@ def deployment() -> Iterator[Deployment]:
     port = free_port()
     processes = Processes(home)
     try:
-        database = f"postgresql://airflow:airflow@{start_postgres(home / 'postgres', processes)}/airflow"
+        database = airflow_dsn(start_postgres(home / "postgres", processes))
         env = _environment(home, port, output, database)
         emulator = processes.start(
             "emulator", [str(BIN / "linkedin-ads-emulator"), "--port", "0", "--today", EMULATOR_TODAY], env
