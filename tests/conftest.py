@@ -41,6 +41,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_home, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pristine SQLite metadata database, migrated once per session: copy it, never write to it.
+
+    Tests that start Airflow processes put a copy in their own home (``tests.airflow_home``).
+    """
+    from tests.airflow_home import migrate
+
+    return migrate(tmp_path_factory.mktemp("migrated-airflow-home"))
+
+
+@pytest.fixture(scope="session")
+def airflow_db(migrated_database: Path) -> None:
+    """This session's own metadata database (in its AIRFLOW_HOME), migrated: for ``dag.test()`` runs."""
+    from tests.airflow_home import copy_database, is_migrated
+
+    database = _home / "airflow.db"
+    if not is_migrated(database):
+        copy_database(migrated_database, database)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_client_cache():
     """Each test starts with an empty process-wide client cache: no token or session leaks across tests."""

@@ -27,7 +27,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -48,6 +47,7 @@ from airflow_provider_linkedin_ads.testing.pytest_plugin import connection_json
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 from airflow_provider_linkedin_ads.utils.landing import TEMP_MARKER
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.airflow_home import airflow_cli
 from tests.e2e import stack
 from tests.e2e.conftest import FIGURES
 from tests.e2e.postgres import airflow_dsn, query
@@ -210,31 +210,6 @@ def _airflow_env(
     return env
 
 
-_CLI_SCRIPT = """
-import json, sys
-from airflow.cli import cli_parser
-
-parser = cli_parser.get_parser()
-for argv in json.loads(sys.argv[1]):
-    print(">> airflow " + " ".join(argv), flush=True)
-    arguments = parser.parse_args(argv)
-    arguments.func(arguments)
-"""
-
-
-def _airflow_cli(env: dict[str, str], *commands: list[str]) -> None:
-    """Run ``airflow <command>`` for each command, in order, in one Python process."""
-    result = subprocess.run(
-        [sys.executable, "-c", _CLI_SCRIPT, json.dumps(commands)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, f"{commands} failed:\n{(result.stdout + result.stderr)[-4000:]}"
-
-
 def _wait_healthy(url: str, processes: Processes, deadline: float) -> None:
     while True:
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
@@ -291,7 +266,7 @@ def run(e2e_root: Path, postgres: str, redis: str, processes: Processes) -> Iter
         # scheduler then runs the multi-account DAG's latest interval by itself), trigger the sensor's. The
         # commands run through Airflow's own CLI parser in one interpreter: one Airflow import
         # instead of six saves a minute on a loaded 2-core machine.
-        _airflow_cli(
+        airflow_cli(
             envs["init"],
             *stack.init_commands(),
             ["dags", "reserialize"],

@@ -1,6 +1,6 @@
 """Shared fixtures of the integration tests: one metadata database per session and real DAG runs.
 
-* ``airflow_db``: the session's SQLite metadata database, migrated once (``airflow db migrate``).
+* ``airflow_db`` (``tests/conftest.py``): the session's SQLite metadata database, migrated once.
 * ``airflow_runs``: an :class:`AirflowRuns` over a session-wide DAG folder, which on Airflow 3 is
   also configured as the DAG bundle ``dag.test()`` needs ("Cannot create DagRun ... not serialized"
   otherwise). Tests write DAG files into it (unique file names and dag ids per module) and run them
@@ -10,10 +10,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,22 +19,9 @@ from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 
 if TYPE_CHECKING:
     import datetime as dt
+    from pathlib import Path
 
 BUNDLE_NAME = "linkedin-ads-integration"
-
-
-@pytest.fixture(scope="session")
-def airflow_db() -> None:
-    """The session's metadata database (SQLite in its fresh AIRFLOW_HOME), migrated once per session.
-
-    ``airflow db migrate`` runs in a subprocess: in-process, Airflow 2.11's ``resetdb`` imports the
-    FAB models, whose Flask imports raise deprecation warnings that are not ours to filter.
-    """
-    airflow = Path(sys.executable).parent / "airflow"
-    result = subprocess.run(
-        [str(airflow), "db", "migrate"], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")

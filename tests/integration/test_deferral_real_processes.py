@@ -23,14 +23,17 @@ import secrets
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.airflow_home import AIRFLOW, airflow_cli, copy_database
 from tests.e2e.processes import free_port
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +42,6 @@ TASK_ID = "wait_for_maturity"
 #: How long after the task starts its data matures: long enough to be seen deferred by polling.
 DEFER_SECONDS = 10
 DEADLINE_SECONDS = 240
-AIRFLOW = Path(sys.executable).parent / "airflow"
 
 DAG_FILE = f'''
 """One sensor whose data matures {DEFER_SECONDS} s after the task (re)parses this file."""
@@ -128,14 +130,6 @@ def _services(env: dict[str, str]) -> list[list[str]]:
     return services
 
 
-def _run_cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(AIRFLOW), *args], env=env, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert result.returncode == 0, f"airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 @contextlib.contextmanager
 def _processes(env: dict[str, str], home: Path):
     started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
@@ -211,14 +205,15 @@ def _logs(home: Path) -> str:
     return "\n".join(parts)
 
 
-def test_sensor_passes_through_deferred_to_success(tmp_path: Path):
+def test_sensor_passes_through_deferred_to_success(tmp_path: Path, migrated_database: Path):
     home = tmp_path / "airflow-home"
     (home / "dags").mkdir(parents=True)
     (home / "dags" / f"{DAG_ID}.py").write_text(DAG_FILE)
     env = _environment(home)
-    _run_cli(env, "db", "migrate")
-    _run_cli(env, "dags", "reserialize")  # the DAG is in the database before any process starts
-    _run_cli(env, "dags", "trigger", DAG_ID)  # queued now; the scheduler picks it up once started
+    copy_database(migrated_database, home / "airflow.db")
+    # The DAG is in the database before any process starts; the run is queued, and the scheduler
+    # picks it up once started.
+    airflow_cli(env, ["dags", "reserialize"], ["dags", "trigger", DAG_ID])
 
     with _processes(env, home) as started:
         seen = _watch(home / "airflow.db", started)

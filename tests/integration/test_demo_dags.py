@@ -36,6 +36,7 @@ from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.testing.entity_truth import expected_entity_rows
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 from airflow_provider_linkedin_ads.testing.world import World
+from tests.airflow_home import airflow_cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -86,12 +87,6 @@ def _base_environment(home: Path, output: Path) -> dict[str, str]:
     return env
 
 
-def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "airflow"), *args], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
-    )
-
-
 @pytest.fixture(scope="module")
 def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``linkedin-ads-emulator`` as the demo does; its output goes to a file (no pipe to fill)."""
@@ -137,9 +132,9 @@ def demo_run(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> dic
             },
         }
     )
-    for args in (("db", "migrate"), ("pools", "set", "linkedin_ads", "4", "LinkedIn Ads")):
-        result = _airflow(env, *args)
-        assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    airflow_cli(
+        env, ["db", "migrate"], ["pools", "set", "linkedin_ads", "4", "LinkedIn Ads"], timeout=TIMEOUT
+    )
     runs = {}
     for dag_id in DAGS:  # one copy of the migrated database per run, so the runs do not lock each other
         home = root / dag_id

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,6 +23,9 @@ from airflow_provider_linkedin_ads.models import DateRange
 from airflow_provider_linkedin_ads.sensors import ad_analytics as sensor_module
 from airflow_provider_linkedin_ads.triggers import ad_analytics as trigger_module
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = [pytest.mark.db]
 
@@ -99,20 +100,6 @@ def demographic_totals(account: int) -> dict[str, int]:
         fields=["dateRange", "pivotValues", "impressions", "clicks"],
     )
     return {"rows": len(rows), "impressions": sum(row.get("impressions", 0) for row in rows)}
-
-
-@pytest.fixture(scope="module")
-def airflow_db() -> None:
-    """The session's metadata database (SQLite in its AIRFLOW_HOME), migrated for dag.test().
-
-    ``airflow db migrate`` runs in a subprocess: in-process, Airflow 2.11's ``resetdb`` imports the
-    FAB models, whose Flask imports raise deprecation warnings that are not ours to filter.
-    """
-    airflow = Path(sys.executable).parent / "airflow"
-    result = subprocess.run(
-        [str(airflow), "db", "migrate"], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture

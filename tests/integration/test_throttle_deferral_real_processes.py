@@ -32,7 +32,8 @@ from airflow_provider_linkedin_ads.metrics import METRICS as CATALOGUE, MetricKi
 from airflow_provider_linkedin_ads.models import ReportRequest
 from airflow_provider_linkedin_ads.testing import EmulatorServer, World
 from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
-from tests.integration.test_deferral_real_processes import _environment, _logs, _processes, _run_cli
+from tests.airflow_home import airflow_cli, copy_database
+from tests.integration.test_deferral_real_processes import _environment, _logs, _processes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -179,7 +180,7 @@ def _watch(database: Path, started: list[Any]) -> tuple[list[str], list[dict[str
 
 
 def test_data_throttle_defers_to_the_triggerer_and_resumes_the_same_report(
-    tmp_path: Path, emulator: EmulatorServer
+    tmp_path: Path, emulator: EmulatorServer, migrated_database: Path
 ) -> None:
     request = _request(emulator)
     expected, calls = _unthrottled(emulator, request)
@@ -215,9 +216,8 @@ def test_data_throttle_defers_to_the_triggerer_and_resumes_the_same_report(
             },
         }
     )
-    _run_cli(env, "db", "migrate")
-    _run_cli(env, "dags", "reserialize")
-    _run_cli(env, "dags", "trigger", DAG_ID)
+    copy_database(migrated_database, home / "airflow.db")
+    airflow_cli(env, ["dags", "reserialize"], ["dags", "trigger", DAG_ID])
     emulator.emulator.budget.throttle_after(ANSWERS_BEFORE_THROTTLE)
 
     with _processes(env, home) as started:

@@ -2,18 +2,14 @@
 
 * a small synthetic world every scenario shares (reports of hundreds of calls stay fast);
 * ``client_for``: a client aimed at an emulator whose backoff never really sleeps;
-* ``airflow_db`` / ``airflow_runs``: the session's metadata database and real DAG runs
+* ``airflow_runs`` (with ``airflow_db`` of ``tests/conftest.py``): real DAG runs
   (``dag.test()``), for the scenarios that must run inside Airflow.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,6 +21,7 @@ from tests.reliability.figures import FIGURES
 
 if TYPE_CHECKING:
     import datetime as dt
+    from pathlib import Path
 
     from airflow_provider_linkedin_ads.testing import EmulatorServer
 
@@ -75,32 +72,6 @@ def client_for(server: EmulatorServer, **config: Any) -> LinkedInAdsClient:
 
 
 # ── real Airflow runs ─────────────────────────────────────────────────────────────────────────────
-
-
-def _migrated(database: Path) -> bool:
-    """Whether this session's SQLite database was already migrated (by tests/integration, say)."""
-    if not database.exists():
-        return False
-    with sqlite3.connect(database) as connection:
-        try:
-            return connection.execute("SELECT count(*) FROM alembic_version").fetchone()[0] > 0
-        except sqlite3.Error:
-            return False
-
-
-@pytest.fixture(scope="session")
-def airflow_db() -> None:
-    """The session's metadata database, migrated once (the integration suite may have done it)."""
-    import os
-
-    database = Path(os.environ["AIRFLOW_HOME"]) / "airflow.db"
-    if _migrated(database):
-        return
-    airflow = Path(sys.executable).parent / "airflow"
-    result = subprocess.run(
-        [str(airflow), "db", "migrate"], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture

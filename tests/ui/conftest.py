@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
+from tests.airflow_home import airflow_cli
 from tests.e2e.postgres import airflow_dsn, postgres_missing, query, start_postgres
 from tests.e2e.processes import Processes, free_port
 
@@ -205,8 +206,7 @@ def deployment() -> Iterator[Deployment]:
             env=env,
             database=database,
         )
-        deployment.cli("db", "migrate")
-        deployment.cli("pools", "set", "linkedin_ads", "4", "LinkedIn Ads API")
+        airflow_cli(env, ["db", "migrate"], ["pools", "set", "linkedin_ads", "4", "LinkedIn Ads API"])
         for service in (
             ["api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
             ["scheduler"],
