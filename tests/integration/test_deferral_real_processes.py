@@ -12,7 +12,7 @@ metadata database until the task has been seen ``deferred`` and then ``success``
   LocalExecutor on SQLite ("cannot use SQLite with the LocalExecutor"), so it runs the
   SequentialExecutor, which still starts every task as its own ``airflow tasks run`` process.
 
-Every process is started in its own session and always stopped (its process group only).
+Every process is started in its own session and always stopped (``tests.e2e.processes``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
 import sqlite3
-import subprocess
 import time
 from typing import TYPE_CHECKING
 
@@ -30,9 +28,11 @@ import pytest
 
 from airflow_provider_linkedin_ads.version_compat import AIRFLOW_V_3_0_PLUS
 from tests.airflow_home import AIRFLOW, airflow_cli, copy_database
-from tests.e2e.processes import free_port
+from tests.e2e.processes import Processes, free_port
 
 if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Iterator
     from pathlib import Path
 
 pytestmark = pytest.mark.integration
@@ -131,42 +131,15 @@ def _services(env: dict[str, str]) -> list[list[str]]:
 
 
 @contextlib.contextmanager
-def _processes(env: dict[str, str], home: Path):
-    started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
+def _processes(env: dict[str, str], home: Path) -> Iterator[list[tuple[str, subprocess.Popen[bytes], Path]]]:
+    """Start the services, each in its own session with its log in ``home``; always stop them all."""
+    processes = Processes(home)
     try:
         for service in _services(env):
-            log_path = home / f"{service[0]}.log"
-            with log_path.open("wb") as log_file:
-                process = subprocess.Popen(
-                    [str(AIRFLOW), *service],
-                    env=env,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group: stopping it stops its children only
-                )
-            started.append((service[0], process, log_path))
-        yield started
+            processes.start(service[0], [str(AIRFLOW), *service], env)
+        yield [(launched.name, launched.popen, launched.log) for launched in processes.started]
     finally:
-        _stop([process for _, process, _ in started])
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM every group at once (they shut down in parallel), SIGKILL what is left after 15 s."""
-    for process in processes:
-        _signal_group(process, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for process in processes:
-        try:
-            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signum)
+        processes.stop()
 
 
 def _task_state(database: Path) -> str | None:
