@@ -547,6 +547,9 @@ class Calibration:
         self._seen: list[dict[int, list[float]]] = [{} for _ in range(scopes)]
         self._margin = margin
         self._minimum = minimum_rows
+        # Each scope's ratio, worked out once per answer: a re-plan asks for it for every bucket of
+        # every scope, and a scope without its own looks at all the others (quadratic in scopes).
+        self._ratios: list[float | None] | None = None
 
     def observe(self, scope: int, *, chunk: int, rows: int, bound: int) -> None:
         """Record one uncapped answer of initial scope ``scope`` whose buckets had ``bound`` rows by the probe."""
@@ -555,19 +558,16 @@ class Calibration:
         totals[1] += bound
         if bound and rows >= self._minimum:
             totals[2] = rows / bound  # activity drifts: the latest answer may say more than the average
+        self._ratios = None
 
     def ratio(self, scope: int) -> float | None:
         """Observed rows over bound for ``scope`` (else the largest other scope's); ``None`` before enough rows."""
-        own = self._ratio(scope)
-        if own is not None:
-            return own
-        others = [value for index in range(len(self._seen)) if (value := self._ratio(index)) is not None]
-        return max(others, default=None)
+        return self._all_ratios()[scope]
 
     @property
     def calibrated(self) -> bool:
         """Whether any scope has answered enough rows to scale the bounds."""
-        return any(self._ratio(index) is not None for index in range(len(self._seen)))
+        return any(value is not None for value in self._all_ratios())
 
     def scale(self, scope: int, bound: int) -> int:
         """Return the rows expected in a bucket whose probe bound is ``bound``."""
@@ -575,6 +575,13 @@ class Calibration:
         if ratio is None:
             return bound
         return min(bound, math.ceil(bound * ratio * self._margin))
+
+    def _all_ratios(self) -> list[float | None]:
+        if self._ratios is None:
+            own = [self._ratio(index) for index in range(len(self._seen))]
+            largest = max((value for value in own if value is not None), default=None)
+            self._ratios = [largest if value is None else value for value in own]
+        return self._ratios
 
     def _ratio(self, scope: int) -> float | None:
         ratios = [

@@ -401,6 +401,16 @@ class TestCalibration:
         calibration.observe(1, chunk=0, rows=5_000, bound=10_000)
         assert calibration.scale(2, 1_000) == 500
 
+    def test_every_answer_is_seen_by_the_scopes_that_borrow(self) -> None:
+        calibration = Calibration(3, margin=1.0)
+        assert calibration.scale(2, 1_000) == 1_000
+        calibration.observe(0, chunk=0, rows=3_000, bound=10_000)
+        assert calibration.calibrated
+        assert calibration.scale(2, 1_000) == 300
+        calibration.observe(1, chunk=0, rows=7_000, bound=10_000)  # learnt after scope 2 last asked
+        assert calibration.scale(2, 1_000) == 700
+        assert calibration.scale(0, 1_000) == 300  # its own ratio, not the borrowed one
+
     def test_too_few_rows_do_not_calibrate(self) -> None:
         calibration = Calibration(1, minimum_rows=100)
         calibration.observe(0, chunk=0, rows=10, bound=10_000)
