@@ -68,15 +68,14 @@ def migrate(home: Path) -> Path:
     Run with this session's settings (``tests/conftest.py``), the home and database aside.
     """
     database = home / "airflow.db"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{database}",
-    }
-    result = subprocess.run(
-        [str(AIRFLOW), "db", "migrate"], env=env, capture_output=True, text=True, timeout=300, check=False
+    airflow_cli(
+        {
+            **os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{database}",
+        },
+        ["db", "migrate"],
     )
-    assert result.returncode == 0, result.stdout + result.stderr
     return database
 
 
