@@ -88,6 +88,10 @@ class Processes:
         self.snapshot()
         return launched
 
+    def exited(self) -> list[str]:
+        """The names of the started processes that have ended (a live deployment should have none)."""
+        return [launched.name for launched in self.started if launched.popen.poll() is not None]
+
     def by_name(self, name: str) -> Launched:
         (launched,) = [item for item in self.started if item.name == name]
         return launched

@@ -315,11 +315,7 @@ def _watch(run: Run) -> None:
         assert len(runs) == len(run.run_states), f"one run per DAG expected: {runs}"
         if len(run.run_states) == 2 and set(run.run_states.values()) <= {"success", "failed"}:
             return
-        dead = [
-            launched.name
-            for launched in run.processes.started
-            if launched.popen.poll() is not None and launched.name != run.killed_worker
-        ]
+        dead = [name for name in run.processes.exited() if name != run.killed_worker]
         assert not dead, f"{dead} exited\n{run.processes.tails()}"
         time.sleep(0.5)  # polling real processes: nothing to inject
     states = query(run.dsn, "SELECT task_id, state, count(*) FROM task_instance GROUP BY task_id, state")

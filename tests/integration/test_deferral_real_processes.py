@@ -31,7 +31,6 @@ from tests.airflow_home import AIRFLOW, airflow_cli, copy_database
 from tests.e2e.processes import Processes, free_port
 
 if TYPE_CHECKING:
-    import subprocess
     from collections.abc import Iterator
     from pathlib import Path
 
@@ -131,13 +130,13 @@ def _services(env: dict[str, str]) -> list[list[str]]:
 
 
 @contextlib.contextmanager
-def _processes(env: dict[str, str], home: Path) -> Iterator[list[tuple[str, subprocess.Popen[bytes], Path]]]:
+def _processes(env: dict[str, str], home: Path) -> Iterator[Processes]:
     """Start the services, each in its own session with its log in ``home``; always stop them all."""
     processes = Processes(home)
     try:
         for service in _services(env):
             processes.start(service[0], [str(AIRFLOW), *service], env)
-        yield [(launched.name, launched.popen, launched.log) for launched in processes.started]
+        yield processes
     finally:
         processes.stop()
 
@@ -153,7 +152,7 @@ def _task_state(database: Path) -> str | None:
     return None if row is None else row[0]
 
 
-def _watch(database: Path, started: list[tuple[str, subprocess.Popen[bytes], Path]]) -> list[str]:
+def _watch(database: Path, processes: Processes) -> list[str]:
     """Poll the task's state until it finishes; return the distinct states in the order seen."""
     seen: list[str] = []
     deadline = time.monotonic() + DEADLINE_SECONDS
@@ -163,8 +162,7 @@ def _watch(database: Path, started: list[tuple[str, subprocess.Popen[bytes], Pat
             seen.append(state)
         if state in ("success", "failed", "skipped", "upstream_failed"):
             return seen
-        dead = [name for name, process, _ in started if process.poll() is not None]
-        assert not dead, f"{dead} exited early; states so far {seen}"
+        assert not processes.exited(), f"{processes.exited()} exited early; states so far {seen}"
         time.sleep(0.25)  # polling a real deployment; nothing to inject here
     return seen
 
@@ -188,8 +186,8 @@ def test_sensor_passes_through_deferred_to_success(tmp_path: Path, migrated_data
     # picks it up once started.
     airflow_cli(env, ["dags", "reserialize"], ["dags", "trigger", DAG_ID])
 
-    with _processes(env, home) as started:
-        seen = _watch(home / "airflow.db", started)
+    with _processes(env, home) as processes:
+        seen = _watch(home / "airflow.db", processes)
 
     assert seen[-1:] == ["success"], f"task states seen: {seen}\n{_logs(home)}"
     assert "deferred" in seen, f"the task never deferred; states seen: {seen}\n{_logs(home)}"

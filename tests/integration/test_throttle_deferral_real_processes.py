@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from tests.e2e.processes import Processes
+
 pytestmark = pytest.mark.integration
 
 DAG_ID = "linkedin_ads_throttle_deferral"
@@ -144,7 +146,7 @@ def _query(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]] | None
         return None
 
 
-def _watch(database: Path, started: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def _watch(database: Path, processes: Processes) -> tuple[list[str], list[dict[str, Any]]]:
     """Poll until the task finishes; return its distinct states and what was seen while it was deferred."""
     seen: list[str] = []
     while_deferred: list[dict[str, Any]] = []
@@ -173,8 +175,7 @@ def _watch(database: Path, started: list[Any]) -> tuple[list[str], list[dict[str
             )
         if state in ("success", "failed", "skipped", "upstream_failed"):
             return seen, while_deferred
-        dead = [name for name, process, _ in started if process.poll() is not None]
-        assert not dead, f"{dead} exited early; states so far {seen}"
+        assert not processes.exited(), f"{processes.exited()} exited early; states so far {seen}"
         time.sleep(0.25)  # polling a real deployment; nothing to inject here
     return seen, while_deferred
 
@@ -220,8 +221,8 @@ def test_data_throttle_defers_to_the_triggerer_and_resumes_the_same_report(
     airflow_cli(env, ["dags", "reserialize"], ["dags", "trigger", DAG_ID])
     emulator.emulator.budget.throttle_after(ANSWERS_BEFORE_THROTTLE)
 
-    with _processes(env, home) as started:
-        seen, while_deferred = _watch(home / "airflow.db", started)
+    with _processes(env, home) as processes:
+        seen, while_deferred = _watch(home / "airflow.db", processes)
     emulator.check()
 
     logs = _logs(home)

@@ -169,7 +169,7 @@ def _wait_until_ready(deployment: Deployment, processes: Processes) -> None:
     """Wait for the API server to answer and the DAG processor to have stored the five DAGs."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        assert all(launched.popen.poll() is None for launched in processes.started), processes.tails()
+        assert not processes.exited(), processes.tails()
         with (
             contextlib.suppress(OSError),
             urllib.request.urlopen(f"{deployment.url}/api/v2/version", timeout=5) as answer,
