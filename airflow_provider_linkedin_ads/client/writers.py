@@ -16,7 +16,9 @@ window, never by the report. Every row has every column. Values keep their exact
   JSON Lines and Parquet keep every value verbatim. Entity tables' TIMESTAMP cells are ISO-8601 UTC
   text ending in ``Z`` in JSON Lines and CSV; BOOLEAN cells are ``true``/``false`` in both.
 * Parquet: typed columns (``date32``, ``string``, ``int64``, ``float64``, ``decimal128(38, 20)``;
-  entity tables add ``timestamp[us, UTC]``, ``bool`` and JSON text as ``string``), one row group per batch; needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
+  entity tables add ``timestamp[us, UTC]``, ``bool`` and JSON text as ``string``), one row group per batch,
+  snappy-compressed, dictionary-encoded except ``decimal128`` columns (money is almost never repeated);
+  needs ``pyarrow`` (the ``[parquet]`` extra), imported only when used.
 
 The target stays open: closing a writer flushes it and leaves closing the file to its owner.
 
@@ -447,10 +449,13 @@ class ParquetWriter(_WriterBase):
         self, target: IO[bytes], columns: Sequence[Column], *, batch_rows: int = _PARQUET_BATCH_ROWS
     ) -> None:
         super().__init__(target, columns)
-        self._pa, parquet = _import_pyarrow()
+        self._pa = _import_pyarrow()
         self._kinds = tuple(column.kind for column in columns)
         self._schema = self._pa.schema([(column.name, self._arrow_type(column.kind)) for column in columns])
-        self._writer = parquet.ParquetWriter(target, self._schema)
+        # Money is almost never repeated: a dictionary for a DECIMAL column only costs memory while
+        # the row group is written, then falls back to plain (W3: the file is 10.5 % smaller without).
+        dictionary = [column.name for column in columns if column.kind is not ColumnKind.DECIMAL]
+        self._writer = _open_parquet(target, self._schema, dictionary)
         self._batch_rows = max(1, batch_rows)
         self._slice_rows = min(self._batch_rows, _PARQUET_SLICE_ROWS)
         self._columns: list[list[Any]] = [[] for _ in columns]
@@ -516,16 +521,46 @@ class ParquetWriter(_WriterBase):
         self._writer.close()
 
 
-def _import_pyarrow() -> tuple[Any, Any]:
+def _import_pyarrow() -> Any:
     try:
         import pyarrow  # optional dependency, imported only when Parquet is asked for
-        import pyarrow.parquet
     except ImportError as err:
         raise ConfigurationError(
             "output format 'parquet' needs pyarrow: pip install 'airflow-provider-linkedin-ads[parquet]'",
             argument="output_format",
         ) from err
-    return pyarrow, pyarrow.parquet
+    return pyarrow
+
+
+#: What ``pyarrow.parquet.ParquetWriter`` passes to its engine by default, spelled out so that both
+#: write the same bytes (a test compares them).
+_PARQUET_OPTIONS: dict[str, Any] = {
+    "version": "2.6",
+    "compression": "snappy",
+    "write_statistics": True,
+    "use_deprecated_int96_timestamps": False,
+    "writer_engine_version": "V2",
+    "data_page_version": "1.0",
+}
+
+
+def _open_parquet(target: IO[bytes], schema: Any, dictionary_columns: list[str]) -> Any:
+    """Open pyarrow's Parquet engine on ``target``, dictionary-encoding only ``dictionary_columns``.
+
+    ``pyarrow.parquet`` is a wrapper that also imports ``pyarrow.fs`` (its S3, GCS, Azure and HDFS
+    modules: 10 MiB of RSS and 37 ms) to resolve paths; a file object needs none of it, so the
+    engine class it wraps is used directly, with the wrapper's own defaults. Should a pyarrow
+    release move or change that class, the public wrapper is used instead.
+    """
+    options = {**_PARQUET_OPTIONS, "use_dictionary": dictionary_columns}
+    try:
+        from pyarrow._parquet import ParquetWriter as Engine
+
+        return Engine(target, schema, **options)
+    except (ImportError, TypeError):  # moved, or takes other arguments in this pyarrow release
+        from pyarrow import parquet
+
+        return parquet.ParquetWriter(target, schema, **options)
 
 
 def open_writer(

@@ -4,6 +4,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -143,6 +145,46 @@ def test_parquet_row_groups_built_from_small_slices_are_the_same_file(
     assert groups == [10, 10, 5]
     assert parquet_file.read().to_pylist() == rows
     assert sliced == parquet(10_000)
+
+
+def _parquet_bytes(rows: list[ReportRow]) -> bytes:
+    target = io.BytesIO()
+    write_rows(rows, target, COLUMNS, output_format="parquet")
+    return target.getvalue()
+
+
+def test_parquet_is_what_pyarrows_public_writer_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine class behind pyarrow.parquet.ParquetWriter is used directly (no pyarrow.fs
+    # import); without it the public wrapper is used: both must give the same bytes.
+    rows = [*ROWS, *({"impressions": number, "costInUsd": Decimal(number) / 8} for number in range(50))]
+    direct = _parquet_bytes(rows)
+    monkeypatch.setitem(sys.modules, "pyarrow._parquet", None)  # import fails: the fallback
+    assert _parquet_bytes(rows) == direct
+    assert pq.read_table(io.BytesIO(direct)).to_pylist()[2:] == [
+        {column.name: row.get(column.name) for column in COLUMNS} for row in rows[2:]
+    ]
+
+
+def test_parquet_dictionary_encodes_every_column_but_decimals() -> None:
+    metadata = pq.ParquetFile(io.BytesIO(_parquet_bytes(ROWS))).metadata.row_group(0)
+    dictionary = {
+        metadata.column(index).path_in_schema: metadata.column(index).has_dictionary_page
+        for index in range(metadata.num_columns)
+    }
+    assert dictionary == {column.name: column.kind is not ColumnKind.DECIMAL for column in COLUMNS}
+
+
+def test_writing_parquet_to_a_file_object_leaves_pyarrow_fs_unimported() -> None:
+    # pyarrow.parquet imports pyarrow.fs (S3, GCS, Azure, HDFS: 10 MiB of RSS) to resolve paths.
+    code = (
+        "import io, sys\n"
+        "from airflow_provider_linkedin_ads.client.writers import write_rows\n"
+        "from airflow_provider_linkedin_ads.results import Column, ColumnKind\n"
+        "write_rows([{'clicks': 1}], io.BytesIO(), (Column('clicks', ColumnKind.LONG),), output_format='parquet')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(('pyarrow.fs', 'pyarrow.parquet'))))\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert answer.stdout.strip() == "[]"
 
 
 def test_rows_are_consumed_lazily() -> None:
