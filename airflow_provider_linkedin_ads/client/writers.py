@@ -525,11 +525,16 @@ def _import_pyarrow() -> Any:
     try:
         import pyarrow  # optional dependency, imported only when Parquet is asked for
     except ImportError as err:
-        raise ConfigurationError(
-            "output format 'parquet' needs pyarrow: pip install 'airflow-provider-linkedin-ads[parquet]'",
-            argument="output_format",
-        ) from err
+        raise _pyarrow_missing() from err
     return pyarrow
+
+
+def _pyarrow_missing() -> ConfigurationError:
+    return ConfigurationError(
+        "output format 'parquet' needs pyarrow with Parquet support: "
+        "pip install 'airflow-provider-linkedin-ads[parquet]'",
+        argument="output_format",
+    )
 
 
 #: What ``pyarrow.parquet.ParquetWriter`` passes to its engine by default, spelled out so that both
@@ -558,9 +563,12 @@ def _open_parquet(target: IO[bytes], schema: Any, dictionary_columns: list[str])
 
         return Engine(target, schema, **options)
     except (ImportError, TypeError):  # moved, or takes other arguments in this pyarrow release
-        from pyarrow import parquet
-
-        return parquet.ParquetWriter(target, schema, **options)
+        pass
+    try:
+        import pyarrow.parquet as parquet
+    except ImportError as err:  # a pyarrow built without Parquet (conda's pyarrow-core)
+        raise _pyarrow_missing() from err
+    return parquet.ParquetWriter(target, schema, **options)
 
 
 def open_writer(

@@ -165,6 +165,17 @@ def test_parquet_is_what_pyarrows_public_writer_writes(monkeypatch: pytest.Monke
     ]
 
 
+@pytest.mark.parametrize("missing", [("pyarrow",), ("pyarrow._parquet", "pyarrow.parquet")])
+def test_parquet_without_pyarrow_or_its_parquet_support_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, missing: tuple[str, ...]
+) -> None:
+    for module in missing:
+        monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ConfigurationError, match=r"\[parquet\]") as caught:
+        write_rows(ROWS, io.BytesIO(), COLUMNS, output_format="parquet")
+    assert caught.value.argument == "output_format"
+
+
 def test_parquet_dictionary_encodes_every_column_but_decimals() -> None:
     metadata = pq.ParquetFile(io.BytesIO(_parquet_bytes(ROWS))).metadata.row_group(0)
     dictionary = {
