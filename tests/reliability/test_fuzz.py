@@ -15,7 +15,7 @@ import tracemalloc
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from airflow_provider_linkedin_ads.errors import RestliError
 from airflow_provider_linkedin_ads.restli import MAX_DEPTH, decode, parse_query
@@ -273,7 +273,9 @@ def raw_requests(draw: st.DrawFn, account: int, token: str) -> bytes:
 
 def _status(raw: bytes, answer: bytes) -> int:
     """The status of a raw answer (0 when a blank request line was met by closing the connection)."""
-    if not raw.split(b"\n", 1)[0].strip():
+    # Blank as http.server sees it: the line decoded as ISO-8859-1 has no words by str.split(), whose
+    # whitespace includes bytes such as b"\xa0" and b"\x1c" that bytes.strip() keeps.
+    if not raw.split(b"\n", 1)[0].decode("iso-8859-1").split():
         assert answer == b""  # http.server closes without a word
         return 0
     status_line = answer.split(b"\r\n", 1)[0]
@@ -286,6 +288,8 @@ def test_fuzzed_requests_get_clean_answers_over_a_socket(server: EmulatorServer,
 
     @SOCKET
     @given(raw_requests(_account(world), token))
+    # Found by a CI run: a request line of one b"\xa0", blank to http.server, not to bytes.strip().
+    @example(b"\xa0\r\nHost: 127.0.0.1:0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     def check(raw: bytes) -> None:
         FIGURES.fuzzed("emulator request parsing (socket)")
         answer = _exchange(server, raw)
