@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ import pytest
 
 from airflow_provider_linkedin_ads.testing import Clock, EmulatorServer, World
 from airflow_provider_linkedin_ads.testing.pytest_plugin import CONN_ENV_VAR, connection_json
+from tests.airflow_home import AIRFLOW
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,7 +38,6 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
-AIRFLOW = Path(sys.executable).parent / "airflow"
 DIST = "airflow-provider-linkedin-ads"
 HOOK_CLASS = "airflow_provider_linkedin_ads.hooks.linkedin_ads.LinkedInAdsHook"
 DAG_ID = "linkedin_ads_daily_performance"

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_linkedin_ads.version_compat import DECLARATIVE_CONNECTION_FORM
+from tests.airflow_home import AIRFLOW
 
 pytestmark = pytest.mark.integration
 
@@ -47,10 +46,9 @@ def cli_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[
         "AIRFLOW__METRICS__TIMER_UNIT_CONSISTENCY": "True",
     }
     env.pop("AIRFLOW_CONFIG", None)
-    airflow = Path(sys.executable).parent / "airflow"
     processes = {
         command: subprocess.Popen(
-            [str(airflow), "providers", command, "--output", "json"],
+            [str(AIRFLOW), "providers", command, "--output", "json"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

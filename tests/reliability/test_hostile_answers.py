@@ -13,8 +13,6 @@ import io
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -31,6 +29,7 @@ from airflow_provider_linkedin_ads.errors import (
     UnauthorizedError,
 )
 from airflow_provider_linkedin_ads.models import ReportRequest
+from tests.airflow_home import AIRFLOW
 from tests.reliability.figures import FIGURES
 from tests.unit.client.conftest import (
     TOKEN_PATH,
@@ -45,6 +44,7 @@ from tests.unit.client.raw_server import drip, raw_server, silent
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from tests.reliability.conftest import AirflowRuns
 
@@ -223,9 +223,8 @@ def test_a_redirect_fails_the_task_and_leaves_the_previous_file_byte_identical(
     scripted.reset()
     scripted.default(ANALYTICS, Reply(302, "", headers={"Location": SSO}))
     # The failing run through the CLI, as an operator would run it: `airflow dags test`.
-    airflow = Path(sys.executable).parent / "airflow"
     result = subprocess.run(
-        [str(airflow), "dags", "test", DAG_ID, "2026-01-07"],
+        [str(AIRFLOW), "dags", "test", DAG_ID, "2026-01-07"],
         capture_output=True,
         text=True,
         timeout=600,
