@@ -39,7 +39,7 @@ from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow_provider_linkedin_ads.models import ReportRequest
 
@@ -75,6 +75,12 @@ class TruthFetcher:
         self.calls = self.probes = 0
         self.answers: list[tuple[int, int]] = []  # data calls: (rows, estimate)
         self._lock = threading.Lock()
+
+    def read(
+        self, params: Sequence[tuple[str, Any]], read: Callable[[Any], Any], *, fields: int, **kw: Any
+    ) -> Any:
+        """A data probe (MONTHLY/YEARLY reports): the world's real rows, parsed by the engine's parser."""
+        return read(iter([self.fetch(params, fields=fields, **kw)]))
 
     def fetch(
         self, params: Sequence[tuple[str, Any]], *, fields: int, estimate_rows: int, **kw: Any
@@ -148,7 +154,7 @@ def replay(name: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="W3", help="comma-separated, from W1,W2,W3,W4")
+    parser.add_argument("--workloads", default="W3", help="comma-separated, from W1,W2,W3,W4,S1,S2,S3")
     parser.add_argument("--no-shared-tails", action="store_true", help="plan without shared tails")
     args = parser.parse_args(argv)
     if args.no_shared_tails:
