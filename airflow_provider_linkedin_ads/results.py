@@ -138,7 +138,9 @@ class ReportSummary:
     :param calls_made: HTTP requests sent (every attempt, retries included).
     :param calls_retried: attempts repeated by the client's retry policy.
     :param tunnelled_calls: requests sent tunnelled (POST + ``X-HTTP-Method-Override: GET``).
-    :param probe_calls: cheap planning queries (row-count probes and entity discovery).
+    :param probe_calls: calls sent to learn sizes before planning: row-count probes, entity
+        discovery, and the first field chunk asked for as a probe (MONTHLY/YEARLY reports, short
+        DAILY ones), whose answer is kept as that chunk's data unless it reached the row cap.
     :param calls_replayed: answers taken from the checkpoint of a resumed report instead of asked
         again (counted in ``calls_planned``, not in ``calls_made``).
     :param windows_split: responses discarded at the row cap and split (date window or facet list).

@@ -330,6 +330,40 @@ def _w4(info: EmulatorInfo) -> ReportRequest:
     )
 
 
+def _s1(info: EmulatorInfo) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=_days(info, 7),
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(25),
+    )
+
+
+def _s2(info: EmulatorInfo) -> ReportRequest:
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="MEMBER_JOB_TITLE",
+        time_granularity="DAILY",
+        date_range=_days(info, 31, lag=2),
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(15, demographic=True),
+    )
+
+
+def _s3(info: EmulatorInfo) -> ReportRequest:
+    end = info.today.replace(day=1) - dt.timedelta(days=1)  # the last complete month
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="MONTHLY",
+        date_range=((end - dt.timedelta(days=31 * 5)).replace(day=1), end),
+        facets={"accounts": list(info.accounts)},
+        metrics=_metrics(25),
+    )
+
+
 WORKLOADS = {
     "W1": Workload(
         "W1", "3 accounts x 200 campaigns, 180 d DAILY, CAMPAIGN, 40 metrics", WorldShape(3, 200), _w1
@@ -343,6 +377,25 @@ WORKLOADS = {
         "q=statistics, CAMPAIGN x SERVING_LOCATION x PLACEMENT_NAME, 24 months MONTHLY, 25 metrics",
         WorldShape(3, 200),
         _w4,
+        naive=False,
+    ),
+    # Short reports, the everyday run: a weekly restatement (S1), a month of job titles too dense for
+    # one answer (S2, the cost of starting with data), six months by month (S3).
+    "S1": Workload(
+        "S1", "2 accounts x 50 campaigns, 7 d DAILY, CAMPAIGN, 25 metrics", WorldShape(2, 50), _s1
+    ),
+    "S2": Workload(
+        "S2",
+        "1 account, 300 creatives, MEMBER_JOB_TITLE, 31 d DAILY, 15 metrics",
+        WorldShape(1, 100),
+        _s2,
+        naive=False,
+    ),
+    "S3": Workload(
+        "S3",
+        "2 accounts x 50 campaigns, 6 months MONTHLY, CAMPAIGN, 25 metrics",
+        WorldShape(2, 50),
+        _s3,
         naive=False,
     ),
 }
@@ -529,7 +582,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--latency-ms", type=int, default=100, help="latency per API call (default 100)")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4", help="comma list of W1, W2, W3, W4")
+    parser.add_argument(
+        "--workloads", default="W1,W2,W3,W4", help="comma list of W1, W2, W3, W4 (default), S1, S2, S3"
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="engine max_concurrency (default 4)")
     parser.add_argument(
         "--naive-campaigns",

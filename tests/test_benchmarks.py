@@ -74,6 +74,22 @@ def test_plan_replay_makes_the_calls_of_the_real_run(w1_run: subprocess.Complete
     assert (row["calls"], row["probes"], row["capped"]) == (engine["calls"], engine["probes"], "0")
 
 
+def test_short_reports_are_fetched_with_perfect_packing_and_replayed_alike() -> None:
+    # S1 (7 days DAILY) starts with its first field chunk as data, S3 (6 months MONTHLY) with a probe
+    # that is that chunk's data: neither spends a call on learning sizes.
+    run = _run("run.py", "--workloads", "S1,S3", "--naive-campaigns", "-1", "--latency-ms", "0")
+    assert run.returncode == 0, run.stderr
+    engines = _table(run.stdout)
+    assert [row["workload"] for row in engines] == ["S1", "S3"]
+    for engine in engines:
+        assert engine["calls"] == engine["perfect packing"] == "2", engine
+    replay = _run("plan_replay.py", "--workloads", "S1,S3")
+    assert replay.returncode == 0, replay.stderr
+    assert [(row["calls"], row["probes"]) for row in _table(replay.stdout)] == [
+        (row["calls"], row["probes"]) for row in engines
+    ]
+
+
 def test_row_path_replay_outputs_are_identical() -> None:
     replay = _run("replay.py", "--cases", "A15K", "--repeat", "1")
     assert replay.returncode == 0, replay.stdout + replay.stderr

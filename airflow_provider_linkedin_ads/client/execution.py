@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_linkedin_ads.client.answer_gate import AnswerGate, Turn
 from airflow_provider_linkedin_ads.client.planning import (
     CALIBRATED_FILL,
+    DATA_FIRST_MAX_DAYS,
     DEFAULT_FACET_BATCH,
     PLANNING_FILL,
     Calibration,
@@ -165,18 +166,22 @@ class _Prior:
     :param counts: rows per bucket (by its first day) as the probe saw them; ``None``: no probe
         (a static bound, or the cap when nothing is known).
     :param bound: rows per bucket when ``counts`` is ``None``.
-    :param data: parsed rows of the first field chunk (MONTHLY/YEARLY probes), by bucket start.
+    :param data: parsed rows of the first field chunk (MONTHLY/YEARLY probes and short DAILY
+        reports, see :data:`~.planning.DATA_FIRST_MAX_DAYS`), by bucket start.
+    :param unit: granularity of the buckets ``counts`` are keyed by; ``None``: the report's probe
+        granularity (months for a DAILY report, whose counts then bound each of the month's days).
     """
 
     counts: dict[dt.date, int] | None
     bound: int
     data: dict[dt.date, _Parsed] = dataclasses.field(default_factory=dict)
     capped: bool = False
+    unit: TimeGranularity | None = None
 
     def rows(self, unit: DateRange, granularity: TimeGranularity) -> int:
         if self.counts is None:
             return self.bound
-        probe = probe_granularity(granularity) or granularity
+        probe = self.unit or probe_granularity(granularity) or granularity
         return self.counts.get(bucket_start(unit.start, probe), 0)
 
 
@@ -324,6 +329,10 @@ class PlanRunner:
         span = self.request.date_range
         if probe is None or self._granularity is None or len(buckets(span, self._granularity)) < 2:
             return _Prior(None, self._cap)
+        if self._granularity is TimeGranularity.DAILY and span.days <= DATA_FIRST_MAX_DAYS:
+            exact = _Prior({}, self._cap, unit=TimeGranularity.DAILY)
+            if self._probe_data(scope, span, TimeGranularity.DAILY, exact, exact.counts or {}):
+                return exact
         prior = _Prior({}, self._cap)
         self._probe(scope, span, probe, prior, top=True)
         return prior

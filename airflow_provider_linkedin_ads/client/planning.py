@@ -100,6 +100,12 @@ MAX_ACCOUNT_SCOPES = 25
 #: Shared tails (:func:`share_tails`) are searched over every group of at most this many free scopes
 #: (the search is exact, so it grows as 3 ** scopes); with more scopes each keeps its own windows.
 MAX_SHARED_TAIL_SCOPES = 8
+#: A DAILY report of at most this many days asks for its first field chunk over the whole range
+#: before any probe: a month's distinct pivot values (the probe) bound a short range's days no better
+#: than one answer does, and such a report (an incremental run, a 7- or 30-day restatement) usually
+#: fits in that one answer, which is then data with exact rows per day. When it reaches the cap it
+#: is discarded and the report is probed as a longer one would be: one call more.
+DATA_FIRST_MAX_DAYS = 31
 #: The one field of attributedRevenueMetrics rows that holds the metrics.
 REVENUE_FIELD = "revenueAttributionMetrics"
 

@@ -20,7 +20,12 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient, execution
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
 from airflow_provider_linkedin_ads.client.execution import PlanRunner
-from airflow_provider_linkedin_ads.client.planning import Calibration, FieldChunk, chunk_metrics
+from airflow_provider_linkedin_ads.client.planning import (
+    DATA_FIRST_MAX_DAYS,
+    Calibration,
+    FieldChunk,
+    chunk_metrics,
+)
 from airflow_provider_linkedin_ads.client.reporting import ReportEngine
 from airflow_provider_linkedin_ads.client.rows import ChunkJoin
 from airflow_provider_linkedin_ads.enums import REVENUE_PIVOTS, Finder, Pivot, TimeGranularity
@@ -656,6 +661,73 @@ def test_monthly_probe_is_the_first_chunks_data(emulator: EmulatorServer) -> Non
     # One call per chunk: the probe asked for the first chunk, so its answer is that chunk's data.
     assert summary.calls_made == 2 == len(chunk_metrics(request))
     assert summary.probe_calls == 1
+
+
+def _report_calls(server: EmulatorServer) -> list[dict[str, Any]]:
+    """The ``adAnalytics`` calls in the emulator's log, in the order they came, as parsed queries."""
+    return [parse_query(record.query) for record in server.requests if record.endpoint == "adAnalytics"]
+
+
+def _daily_campaigns(server: EmulatorServer, days: int, *, metrics: int = 3) -> ReportRequest:
+    """DAILY campaigns of the first account over the ``days`` days up to 31 October."""
+    end = dt.date(2026, 10, 31)
+    return ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=(end - dt.timedelta(days=days - 1), end),
+        facets={"accounts": accounts(server)[:1]},
+        metrics=_allowed_metrics((Pivot.CAMPAIGN,), days)[:metrics],
+    )
+
+
+def test_short_daily_report_is_one_call_per_chunk_without_a_probe(emulator: EmulatorServer) -> None:
+    request = _daily_campaigns(emulator, days=5, metrics=25)
+    truth = ground_truth(emulator, request)
+    assert 0 < len(truth) < CAP
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth
+    chunks = chunk_metrics(request)
+    assert summary.calls_made == len(chunks) == 2
+    first, second = _report_calls(emulator)
+    # The first chunk over the whole range went first, and its answer was the chunk's data.
+    assert first["timeGranularity"] == second["timeGranularity"] == "DAILY"
+    assert set(cast("str", first["fields"]).split(",")) == set(chunks[0].fields)
+    assert set(cast("str", second["fields"]).split(",")) == set(chunks[1].fields)
+
+
+def test_short_daily_report_over_the_cap_is_probed_after_its_first_answer(emulator: EmulatorServer) -> None:
+    request = dataclasses.replace(
+        _creatives_of_every_account(emulator),
+        date_range=DateRange(dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+    )
+    truth = ground_truth(emulator, request)
+    assert len(truth) > 2 * CAP
+    rows, summary = run_rows(emulator, request)
+    assert rows == truth  # the capped first answer was discarded, never kept as data
+    assert summary.truncation_events == ()
+    calls = _report_calls(emulator)
+    assert summary.calls_made == len(calls)
+    first, probe = calls[:2]
+    assert first["timeGranularity"] == "DAILY"
+    assert first["fields"] != "dateRange,pivotValues"
+    assert probe["timeGranularity"] == "MONTHLY"
+    assert probe["fields"] == "dateRange,pivotValues"
+    assert probe["dateRange"] == first["dateRange"]
+
+
+@pytest.mark.parametrize(
+    ("days", "first_is_data"), [(2, True), (DATA_FIRST_MAX_DAYS, True), (DATA_FIRST_MAX_DAYS + 1, False)]
+)
+def test_only_short_daily_reports_start_with_data(
+    emulator: EmulatorServer, days: int, first_is_data: bool
+) -> None:
+    request = _daily_campaigns(emulator, days=days)
+    rows, _ = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    first = _report_calls(emulator)[0]
+    assert (first["fields"] != "dateRange,pivotValues") is first_is_data
+    assert first["timeGranularity"] == ("DAILY" if first_is_data else "MONTHLY")
 
 
 def _creatives_of_every_account(server: EmulatorServer) -> ReportRequest:

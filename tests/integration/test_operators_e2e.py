@@ -534,7 +534,7 @@ QUOTA_BODY = """
         pivot="CAMPAIGN",
         metrics=["impressions", "clicks"],
         accounts={accounts},
-        date_range_start="2026-11-01",
+        date_range_start="2026-09-01",
         date_range_end="2026-11-20",
         output_path="file://{out}/report.jsonl",
         deferrable={deferrable},
@@ -546,7 +546,10 @@ QUOTA_BODY = """
 
 @pytest.fixture
 def daily_quota(linkedin_ads_emulator):
-    """One adAnalytics call per UTC day: the report's second call gets 429 naming the DAY window."""
+    """One adAnalytics call per UTC day: the report's second call gets 429 naming the DAY window.
+
+    The report spans more than ``DATA_FIRST_MAX_DAYS``: a probe first, then the data.
+    """
     quota = linkedin_ads_emulator.emulator.quota
     quota.limit = 1
     yield quota
@@ -605,7 +608,7 @@ def test_daily_quota_defers_until_after_midnight_then_resumes(env: Env, daily_qu
         finder="analytics",
         pivots="CAMPAIGN",
         time_granularity="DAILY",
-        date_range=("2026-11-01", "2026-11-20"),
+        date_range=("2026-09-01", "2026-11-20"),
         metrics=["impressions", "clicks"],
         facets={"accounts": env.accounts},
     )

@@ -431,6 +431,7 @@ def test_resolve_date_range(op, context, expected, monkeypatch):
 def daily_quota(emulator):
     quota = emulator.emulator.quota
     quota.limit = 1  # the report's second adAnalytics call gets 429 naming the DAY window
+    # (the reports below span more than DATA_FIRST_MAX_DAYS: a probe, then the data)
     yield quota
     quota.limit = None
 
@@ -445,7 +446,7 @@ def next_midnights(before: dt.datetime, after: dt.datetime) -> set[dt.datetime]:
 def test_daily_quota_fails_saying_when_it_resets(emulator, daily_quota, accounts, tmp_path):
     op = analytics(
         accounts=accounts,
-        date_range_start="2026-11-01",
+        date_range_start="2026-09-01",
         date_range_end="2026-11-20",
         deferrable=False,
         output_path=f"file://{tmp_path}/r.jsonl",
@@ -467,7 +468,7 @@ def test_daily_quota_defers_until_after_midnight_and_resumes_the_same_days(
 ):
     op = analytics(
         accounts=accounts,
-        date_range_start="2026-11-01",
+        date_range_start="2026-09-01",
         date_range_end="2026-11-20",
         deferrable=True,
         output_path=f"file://{tmp_path}/r.jsonl",
@@ -482,7 +483,7 @@ def test_daily_quota_defers_until_after_midnight_and_resumes_the_same_days(
         midnight + dt.timedelta(minutes=5) for midnight in next_midnights(before, after)
     }
     assert deferred.method_name == "execute_complete"
-    assert deferred.kwargs == {"date_range_start": "2026-11-01", "date_range_end": "2026-11-20"}
+    assert deferred.kwargs == {"date_range_start": "2026-09-01", "date_range_end": "2026-11-20"}
     assert list(tmp_path.iterdir()) == []  # nothing half-written while waiting
     _classpath, kwargs = deferred.trigger.serialize()
     json.dumps({key: str(value) for key, value in kwargs.items()})  # plain values only
@@ -491,7 +492,7 @@ def test_daily_quota_defers_until_after_midnight_and_resumes_the_same_days(
     op.date_range_start = op.date_range_end = "{{ never rendered again }}"
     summary = op.execute_complete({}, event=deferred.trigger.moment, **deferred.kwargs)
 
-    assert summary["date_range"] == {"start": "2026-11-01", "end": "2026-11-20"}
+    assert summary["date_range"] == {"start": "2026-09-01", "end": "2026-11-20"}
     assert (tmp_path / "r.jsonl").read_text().count("\n") == summary["rows_written"] > 0
 
 
