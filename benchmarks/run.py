@@ -284,84 +284,64 @@ def _days(info: EmulatorInfo, days: int, *, lag: int = 1) -> tuple[dt.date, dt.d
     return end - dt.timedelta(days=days - 1), end
 
 
-def _w1(info: EmulatorInfo) -> ReportRequest:
+def _report(
+    info: EmulatorInfo,
+    pivots: str | list[str],
+    granularity: str,
+    date_range: tuple[dt.date, dt.date],
+    metrics: list[str],
+    *,
+    finder: str = "analytics",
+) -> ReportRequest:
+    """A report of every account of the world (the ``accounts`` facet)."""
     return ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="DAILY",
-        date_range=_days(info, 180),
+        finder=finder,
+        pivots=pivots,
+        time_granularity=granularity,
+        date_range=date_range,
         facets={"accounts": list(info.accounts)},
-        metrics=_metrics(40),
+        metrics=metrics,
     )
+
+
+def _last_months(info: EmulatorInfo, months: int) -> tuple[dt.date, dt.date]:
+    """The ``months`` complete months before the world's current one."""
+    end = info.today.replace(day=1) - dt.timedelta(days=1)
+    start = end.replace(day=1)
+    for _ in range(months - 1):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def _w1(info: EmulatorInfo) -> ReportRequest:
+    return _report(info, "CAMPAIGN", "DAILY", _days(info, 180), _metrics(40))
 
 
 def _w2(info: EmulatorInfo) -> ReportRequest:
-    return ReportRequest.build(
-        finder="analytics",
-        pivots="MEMBER_JOB_TITLE",
-        time_granularity="DAILY",
-        date_range=_days(info, 90, lag=2),  # demographic values settle after 24 h
-        facets={"accounts": list(info.accounts)},
-        metrics=_metrics(15, demographic=True),
-    )
+    # Demographic values settle after 24 h: the range ends the day before yesterday.
+    return _report(info, "MEMBER_JOB_TITLE", "DAILY", _days(info, 90, lag=2), _metrics(15, demographic=True))
 
 
 def _w3(info: EmulatorInfo) -> ReportRequest:
-    return ReportRequest.build(
-        finder="analytics",
-        pivots="CREATIVE",
-        time_granularity="DAILY",
-        date_range=_days(info, 220),
-        facets={"accounts": list(info.accounts)},
-        metrics=["impressions", "clicks", "costInLocalCurrency", "costInUsd", "landingPageClicks"],
-    )
+    metrics = ["impressions", "clicks", "costInLocalCurrency", "costInUsd", "landingPageClicks"]
+    return _report(info, "CREATIVE", "DAILY", _days(info, 220), metrics)
 
 
 def _w4(info: EmulatorInfo) -> ReportRequest:
-    end = info.today.replace(day=1) - dt.timedelta(days=1)  # the last complete month
-    start = dt.date(end.year - 2, end.month, 1) + dt.timedelta(days=31)
-    return ReportRequest.build(
-        finder="statistics",
-        pivots=["CAMPAIGN", "SERVING_LOCATION", "PLACEMENT_NAME"],
-        time_granularity="MONTHLY",
-        date_range=(start.replace(day=1), end),
-        facets={"accounts": list(info.accounts)},
-        metrics=_metrics(25),
-    )
+    pivots = ["CAMPAIGN", "SERVING_LOCATION", "PLACEMENT_NAME"]
+    return _report(info, pivots, "MONTHLY", _last_months(info, 24), _metrics(25), finder="statistics")
 
 
 def _s1(info: EmulatorInfo) -> ReportRequest:
-    return ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="DAILY",
-        date_range=_days(info, 7),
-        facets={"accounts": list(info.accounts)},
-        metrics=_metrics(25),
-    )
+    return _report(info, "CAMPAIGN", "DAILY", _days(info, 7), _metrics(25))
 
 
 def _s2(info: EmulatorInfo) -> ReportRequest:
-    return ReportRequest.build(
-        finder="analytics",
-        pivots="MEMBER_JOB_TITLE",
-        time_granularity="DAILY",
-        date_range=_days(info, 31, lag=2),
-        facets={"accounts": list(info.accounts)},
-        metrics=_metrics(15, demographic=True),
-    )
+    return _report(info, "MEMBER_JOB_TITLE", "DAILY", _days(info, 31, lag=2), _metrics(15, demographic=True))
 
 
 def _s3(info: EmulatorInfo) -> ReportRequest:
-    end = info.today.replace(day=1) - dt.timedelta(days=1)  # the last complete month
-    return ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="MONTHLY",
-        date_range=((end - dt.timedelta(days=31 * 5)).replace(day=1), end),
-        facets={"accounts": list(info.accounts)},
-        metrics=_metrics(25),
-    )
+    return _report(info, "CAMPAIGN", "MONTHLY", _last_months(info, 6), _metrics(25))
 
 
 WORKLOADS = {

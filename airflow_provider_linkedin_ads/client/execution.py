@@ -330,8 +330,9 @@ class PlanRunner:
         if probe is None or self._granularity is None or len(buckets(span, self._granularity)) < 2:
             return _Prior(None, self._cap)
         if self._granularity is TimeGranularity.DAILY and span.days <= DATA_FIRST_MAX_DAYS:
-            exact = _Prior({}, self._cap, unit=TimeGranularity.DAILY)
-            if self._probe_data(scope, span, TimeGranularity.DAILY, exact, exact.counts or {}):
+            counts: dict[dt.date, int] = {}
+            exact = _Prior(counts, self._cap, unit=TimeGranularity.DAILY)
+            if self._probe_data(scope, span, TimeGranularity.DAILY, exact, counts):
                 return exact
         prior = _Prior({}, self._cap)
         self._probe(scope, span, probe, prior, top=True)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from airflow_provider_linkedin_ads.client import ClientConfig, LinkedInAdsClient, execution
 from airflow_provider_linkedin_ads.client.budget import MetricValueBudget
 from airflow_provider_linkedin_ads.client.execution import PlanRunner
+from airflow_provider_linkedin_ads.client.fetching import Fetcher
 from airflow_provider_linkedin_ads.client.planning import (
     DATA_FIRST_MAX_DAYS,
     Calibration,
@@ -39,6 +40,8 @@ from airflow_provider_linkedin_ads.testing.query import ReportQuery
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from pytest_mock import MockerFixture
 
     from airflow_provider_linkedin_ads.results import ReportRow
 
@@ -694,6 +697,22 @@ def test_short_daily_report_is_one_call_per_chunk_without_a_probe(emulator: Emul
     assert first["timeGranularity"] == second["timeGranularity"] == "DAILY"
     assert set(cast("str", first["fields"]).split(",")) == set(chunks[0].fields)
     assert set(cast("str", second["fields"]).split(",")) == set(chunks[1].fields)
+
+
+def test_short_daily_report_plans_its_other_chunks_from_the_exact_rows(
+    emulator: EmulatorServer, mocker: MockerFixture
+) -> None:
+    # The first answer counts the rows of every day: the other chunks' calls are estimated from them
+    # (what the metric-value budget reserves), not from nothing.
+    read = mocker.spy(Fetcher, "read")
+    request = _daily_campaigns(emulator, days=5, metrics=40)
+    rows, summary = run_rows(emulator, request)
+    assert rows == ground_truth(emulator, request)
+    first, *others = (call.kwargs["estimate_rows"] for call in read.call_args_list)
+    assert first == CAP  # asked blind: at most a full answer
+    chunk_rows = Counter(row["start_date"] for row in rows if row["impressions"] is not None)
+    assert len(others) == len(chunk_metrics(request)) - 1 == summary.calls_made - 1 == 2
+    assert all(sum(chunk_rows.values()) <= estimate < CAP for estimate in others), (others, chunk_rows)
 
 
 def test_short_daily_report_over_the_cap_is_probed_after_its_first_answer(emulator: EmulatorServer) -> None:
