@@ -321,7 +321,12 @@ class PlanRunner:
         return range(self._unit_at[self._bucket(window.start)], self._unit_at[self._bucket(window.end)] + 1)
 
     def _prior(self, scope: Scope) -> _Prior:
-        """Rows per bucket for ``scope``: a static bound, a probe's counts, or the cap when unknown."""
+        """Rows per bucket for ``scope``: a static bound, a probe's counts, or the cap when unknown.
+
+        A short DAILY report (:data:`~.planning.DATA_FIRST_MAX_DAYS`) first asks for its first field
+        chunk over the whole range: under the cap, that answer is the chunk's data and counts every
+        day exactly; at the cap it is discarded and the report is probed by month.
+        """
         bound = static_bound(self.request, scope)
         if bound is not None:
             return _Prior(None, bound)
