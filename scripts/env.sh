@@ -19,12 +19,16 @@ ensure_uv() {
 ensure_env() {
   local line="$1" venv="$ROOT/.venv/af$1" lock="$ROOT/requirements/airflow-$1.txt"
   ensure_uv
-  local want; want="$(cat "$lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  # The recipe below is hashed too: changing it rebuilds the environments made by the old one.
+  local want; want="$( (cat "$lock" "$ROOT/pyproject.toml"; declare -f ensure_env) | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$venv/.stamp" ] || [ "$(cat "$venv/.stamp")" != "$want" ]; then
     echo ">> creating $venv from $(basename "$lock")"
     rm -rf "$venv"
     "$UV" venv --quiet --python "$PYTHON" "$venv"
-    VIRTUAL_ENV="$venv" "$UV" pip sync --quiet "$lock"
+    # Bytecode compiled once here, as pip does by default: every process that imports Airflow then
+    # reads it (about 2 s less per process on Airflow 3.3; PYTHONDONTWRITEBYTECODE=1 environments,
+    # like this sandbox's, would otherwise compile every module again in every process).
+    VIRTUAL_ENV="$venv" "$UV" pip sync --quiet --compile-bytecode "$lock"
     VIRTUAL_ENV="$venv" "$UV" pip install --quiet --no-deps -e "$ROOT"
     echo "$want" > "$venv/.stamp"
   fi
