@@ -5,6 +5,7 @@ This runs before any test module imports Airflow, so every Airflow setting below
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -13,6 +14,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _home = Path(tempfile.mkdtemp(prefix="linkedin-ads-airflow-home-"))
+# Removed at the end of the session (pytest_unconfigure), and at exit when pytest stops before
+# configuring (a usage error, e.g. an unknown option), which calls no unconfigure hook.
+atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ["AIRFLOW_HOME"] = str(_home)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_home / 'airflow.db'}"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
