@@ -710,9 +710,19 @@ def test_short_daily_report_plans_its_other_chunks_from_the_exact_rows(
     assert rows == ground_truth(emulator, request)
     first, *others = (call.kwargs["estimate_rows"] for call in read.call_args_list)
     assert first == CAP  # asked blind: at most a full answer
-    chunk_rows = Counter(row["start_date"] for row in rows if row["impressions"] is not None)
-    assert len(others) == len(chunk_metrics(request)) - 1 == summary.calls_made - 1 == 2
-    assert all(sum(chunk_rows.values()) <= estimate < CAP for estimate in others), (others, chunk_rows)
+    chunks = chunk_metrics(request)
+    first_chunk = ReportRequest.build(
+        finder="analytics",
+        pivots="CAMPAIGN",
+        time_granularity="DAILY",
+        date_range=request.date_range,
+        facets=request.facets,
+        metrics=chunks[0].metrics,
+    )
+    answered = len(ground_truth(emulator, first_chunk))  # the rows the first answer held
+    assert 0 < answered < CAP
+    assert len(others) == len(chunks) - 1 == summary.calls_made - 1 == 2
+    assert all(answered <= estimate < CAP for estimate in others), (others, answered)
 
 
 def test_short_daily_report_over_the_cap_is_probed_after_its_first_answer(emulator: EmulatorServer) -> None:
