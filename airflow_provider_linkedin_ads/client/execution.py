@@ -178,6 +178,12 @@ class _Prior:
     capped: bool = False
     unit: TimeGranularity | None = None
 
+    def counted(self) -> dict[dt.date, int]:
+        """Return the counts a probe fills in (made empty if none yet): probes write here, nowhere else."""
+        if self.counts is None:
+            self.counts = {}
+        return self.counts
+
     def rows(self, unit: DateRange, granularity: TimeGranularity) -> int:
         if self.counts is None:
             return self.bound
@@ -335,9 +341,8 @@ class PlanRunner:
         if probe is None or self._granularity is None or len(buckets(span, self._granularity)) < 2:
             return _Prior(None, self._cap)
         if self._granularity is TimeGranularity.DAILY and span.days <= DATA_FIRST_MAX_DAYS:
-            counts: dict[dt.date, int] = {}
-            exact = _Prior(counts, self._cap, unit=TimeGranularity.DAILY)
-            if self._probe_data(scope, span, TimeGranularity.DAILY, exact, counts):
+            exact = _Prior({}, self._cap, unit=TimeGranularity.DAILY)
+            if self._probe_data(scope, span, TimeGranularity.DAILY, exact):
                 return exact
         prior = _Prior({}, self._cap)
         self._probe(scope, span, probe, prior, top=True)
@@ -352,12 +357,11 @@ class PlanRunner:
         month bound the rows of any of its days. A report at the probe's own granularity is probed
         with its first field chunk, so the answer is the data of that chunk (and counts exactly).
         """
-        counts = prior.counts if prior.counts is not None else {}
         as_data = probe is self._granularity
         if as_data:
-            answered = self._probe_data(scope, span, probe, prior, counts)
+            answered = self._probe_data(scope, span, probe, prior)
         else:
-            answered = self._probe_counts(scope, span, probe, counts)
+            answered = self._probe_counts(scope, span, probe, prior.counted())
         if answered:
             return
         if top and not as_data and per_account_scopes(self.request, scope) is not None:
@@ -365,21 +369,20 @@ class PlanRunner:
             return
         halves = split_window(span, probe)
         if halves is None:  # one month already has more values than the cap: one call per day
-            counts[bucket_start(span.start, probe)] = self._cap
+            prior.counted()[bucket_start(span.start, probe)] = self._cap
             return
         self._probe(scope, halves[0], probe, prior, top=False)
         self._probe(scope, halves[1], probe, prior, top=False)
 
-    def _probe_data(
-        self, scope: Scope, span: DateRange, probe: TimeGranularity, prior: _Prior, counts: dict[dt.date, int]
-    ) -> bool:
-        """Fetch the first field chunk over ``span`` as data; tell whether it came under the cap.
+    def _probe_data(self, scope: Scope, span: DateRange, probe: TimeGranularity, prior: _Prior) -> bool:
+        """Fetch the first field chunk over ``span`` as data into ``prior``; tell whether it came under the cap.
 
         It is read like any data call (in batches, never decoded whole): it can be 15,000 rows.
         """
         answer = self._read(self._chunks[0], span, scope, estimate_rows=self._cap, probe=True)
         if answer.elements >= self._cap:
             return False
+        counts = prior.counted()
         for key, values in answer.rows():
             bucket = bucket_start(key[0] or span.start, probe)
             prior.data.setdefault(bucket, []).append((key, values))
