@@ -451,14 +451,19 @@ class PlanRunner:
 
         Until an answer has calibrated the plan only one window goes out (the first scope's first,
         all its field chunks), so the rest of the report, every scope's first window included, is
-        planned from real rows rather than from the probe's bound. Among the scopes, the window that
-        starts first goes out first, so segments complete in order.
+        planned from real rows rather than from the probe's bound. An answer too small to calibrate
+        (a rare metric: LinkedIn leaves out rows whose metrics are all zero) ends that wait once no
+        call is left to answer: the next windows go out as planned from the bound, which is safe,
+        only larger in calls. Among the scopes, the window that starts first goes out first, so
+        segments complete in order.
         """
         for scope_open in self._open:
             while scope_open and scope_open[0] < self._flushed:
                 scope_open.pop(0)
         while True:
-            waiting = any(self._open) and not self._calibration.calibrated
+            # Waiting on the calls still out, never on an answer already in: with one scope per
+            # account that answer's days cannot be written before the other accounts are fetched.
+            waiting = not self._calibration.calibrated and bool(self._heap or self._in_flight)
             candidates = [
                 (future[0].start, index)
                 for index, future in enumerate(self._future)
@@ -577,6 +582,13 @@ class PlanRunner:
         self._release()
         while self._flushed < len(self._units):
             self._submit()
+            if not self._in_flight and not self._ready(self._flushed):
+                # Nothing running and nothing to write: no answer can ever complete the segment, so
+                # fail loudly rather than loop on the CPU for ever.
+                raise RuntimeError(
+                    f"report planner stalled before {self._units[self._flushed].start}: no call left "
+                    "to make (a bug in the provider; please report it)"
+                )
             self._finished(wait(self._in_flight, timeout=self._tick, return_when=FIRST_COMPLETED)[0])
             self._on_progress()
             while self._flushed < len(self._units) and self._ready(self._flushed):

@@ -11,8 +11,9 @@ import dataclasses
 import datetime as dt
 import io
 import logging
+import threading
 from collections import Counter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
@@ -39,11 +40,13 @@ from airflow_provider_linkedin_ads.testing.emulator import DEFAULT_MEMBER
 from airflow_provider_linkedin_ads.testing.query import ReportQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from pytest_mock import MockerFixture
 
     from airflow_provider_linkedin_ads.results import ReportRow
+
+_T = TypeVar("_T")
 
 CAP = 100
 VERSION = "202609"
@@ -779,6 +782,73 @@ def test_capped_multi_account_probe_gives_one_scope_per_account(emulator: Emulat
     assert rows == truth
     assert summary.probe_calls == 1 + len(accounts(emulator))  # the capped one, then one per account
     assert summary.truncation_events == ()
+
+
+def test_answers_too_small_to_calibrate_do_not_stop_a_report_of_several_accounts(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one scope per account, an answer that cannot calibrate the plan still lets the rest go out.
+
+    The first window's days cannot be written before the other account has been fetched, so waiting
+    on them (rather than on calls still out) waited for ever, the coordinating thread spinning on
+    the CPU. Here no answer ever calibrates (as with a rare metric, whose rows LinkedIn mostly
+    leaves out): every window goes out as planned from the probe's bound.
+    """
+    monkeypatch.setattr(Calibration, "calibrated", property(lambda self: False))
+    monkeypatch.setattr(Calibration, "ratio", lambda self, scope: None)
+    request = _creatives_of_every_account(emulator)
+    rows, summary = _finishing(lambda: run_rows(emulator, request))
+    assert rows == ground_truth(emulator, request)
+    assert summary.probe_calls == 1 + len(accounts(emulator))  # one scope per account
+    assert summary.truncation_events == ()
+
+
+def test_a_rare_metric_over_several_accounts_finishes(emulator: EmulatorServer) -> None:
+    # Found by test_rows_equal_ground_truth (hypothesis seed 1): the accounts together cap the probe,
+    # and the first account's first window holds no row of this metric at all.
+    request = ReportRequest.build(
+        finder="statistics",
+        pivots=["CREATIVE", "ACCOUNT", "IMPRESSION_DEVICE_TYPE"],
+        time_granularity="DAILY",
+        date_range=(dt.date(2026, 10, 27), dt.date(2026, 11, 27)),
+        facets={"accounts": accounts(emulator)},
+        metrics=["appointmentsScheduled"],
+    )
+    rows, summary = _finishing(lambda: run_rows(emulator, request))
+    assert rows == ground_truth(emulator, request)
+    assert summary.probe_calls == 1 + len(accounts(emulator))
+
+
+def test_a_planner_with_nothing_left_to_send_fails_instead_of_spinning(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PlanRunner, "_release", lambda self: None)  # a planner bug: nothing ever goes out
+    request = _creatives_of_every_account(emulator)
+    with pytest.raises(RuntimeError, match="planner stalled before 2026-04-01"):
+        _finishing(lambda: run_rows(emulator, request))
+
+
+def _finishing(action: Callable[[], _T], seconds: float = 60) -> _T:
+    """Run ``action`` in a thread and return (or raise) its outcome; fail if it has not ended in ``seconds``.
+
+    A report that stopped making progress used to loop for ever: the test fails instead of hanging.
+    """
+    outcome: list[Any] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, action()))
+        except BaseException as error:  # handed to the test's thread
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"the report had not ended after {seconds} s"
+    finished, value = outcome[0]
+    if not finished:
+        raise value
+    return cast("_T", value)
 
 
 def test_probes_counted_in_the_emulator_log(emulator: EmulatorServer) -> None:
