@@ -803,9 +803,12 @@ def test_answers_too_small_to_calibrate_do_not_stop_a_report_of_several_accounts
     assert summary.truncation_events == ()
 
 
-def test_a_rare_metric_over_several_accounts_finishes(emulator: EmulatorServer) -> None:
+def test_a_rare_metric_over_several_accounts_finishes(
+    emulator: EmulatorServer, mocker: MockerFixture
+) -> None:
     # Found by test_rows_equal_ground_truth (hypothesis seed 1): the accounts together cap the probe,
     # and the first account's first window holds no row of this metric at all.
+    observe = mocker.spy(Calibration, "observe")
     request = ReportRequest.build(
         finder="statistics",
         pivots=["CREATIVE", "ACCOUNT", "IMPRESSION_DEVICE_TYPE"],
@@ -817,6 +820,7 @@ def test_a_rare_metric_over_several_accounts_finishes(emulator: EmulatorServer) 
     rows, summary = _finishing(lambda: run_rows(emulator, request))
     assert rows == ground_truth(emulator, request)
     assert summary.probe_calls == 1 + len(accounts(emulator))
+    assert observe.call_args_list[0].kwargs["rows"] == 0  # the answer that could not calibrate
 
 
 def test_a_planner_with_nothing_left_to_send_fails_instead_of_spinning(
