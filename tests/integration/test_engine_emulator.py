@@ -717,14 +717,7 @@ def test_short_daily_report_plans_its_other_chunks_from_the_exact_rows(
     first, *others = (call.kwargs["estimate_rows"] for call in read.call_args_list)
     assert first == CAP  # asked blind: at most a full answer
     chunks = chunk_metrics(request)
-    first_chunk = ReportRequest.build(
-        finder="analytics",
-        pivots="CAMPAIGN",
-        time_granularity="DAILY",
-        date_range=request.date_range,
-        facets=request.facets,
-        metrics=chunks[0].metrics,
-    )
+    first_chunk = dataclasses.replace(request, metrics=chunks[0].metrics)
     answered = len(ground_truth(emulator, first_chunk))  # the rows the first answer held
     assert 0 < answered < CAP
     assert len(others) == len(chunks) - 1 == summary.calls_made - 1 == 2
