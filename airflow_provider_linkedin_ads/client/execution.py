@@ -179,9 +179,12 @@ class _Prior:
     unit: TimeGranularity | None = None
 
     def counted(self) -> dict[dt.date, int]:
-        """Return the counts a probe fills in (made empty if none yet): probes write here, nowhere else."""
-        if self.counts is None:
-            self.counts = {}
+        """Return the counts a probe fills in: probes write here, nowhere else.
+
+        :meth:`PlanRunner._prior` makes every prior it probes with counts; a static one is never probed.
+        """
+        if self.counts is None:  # pragma: no cover -- an invariant, not a state to repair
+            raise RuntimeError("a prior without counts was probed")
         return self.counts
 
     def rows(self, unit: DateRange, granularity: TimeGranularity) -> int:
